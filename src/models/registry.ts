@@ -7,9 +7,13 @@ import { readStateFile, writeStateFile } from './io.js';
 import type { Recommender } from './recommender.js';
 import { baselineModels } from './baseline/index.js';
 import { knnModels } from './knn/index.js';
+import { svdModels } from './svd/index.js';
+import { alsModels } from './als/index.js';
+import { bprModels } from './bpr/index.js';
+import { easeModels } from './ease/index.js';
 
 /** Every model, filled in this one place. */
-const ALL: readonly ModelEntry[] = [...baselineModels, ...knnModels];
+const ALL: readonly ModelEntry[] = [...baselineModels, ...knnModels, ...svdModels, ...alsModels, ...bprModels, ...easeModels];
 
 const REGISTRY: ReadonlyMap<string, ModelEntry> = new Map(ALL.map((e) => [e.name, e]));
 
