@@ -1,0 +1,198 @@
+/**
+ * Growable typed columns for the interaction loaders, the bad-row report, and duplicate resolution.
+ */
+import type { DuplicatePolicy } from '../../core/csr.js';
+import { AffinityError } from '../../core/errors.js';
+
+/** What `onBadRow: 'skip'` skipped: how many rows, per kind of problem, and the first few messages. */
+export interface SkipReport {
+  count: number;
+  byKind: Record<string, number>;
+  /** Up to 10 messages `file:line: problem; expected ...`. */
+  examples: string[];
+}
+
+/** Kinds of bad rows counted in SkipReport.byKind. */
+export type BadRowKind =
+  | 'fields' // wrong number of fields (truncated line, extra fields)
+  | 'number' // a numeric field (rating, count, time) that is not a number
+  | 'non-finite' // NaN or infinity
+  | 'range' // a number outside its allowed range
+  | 'encoding' // invalid UTF-8
+  | 'header' // a header where none is expected
+  | 'json' // an unparseable JSON line, or one that is not an object
+  | 'missing' // a missing or empty user / item / mapped field
+  | 'event' // an event type without a weight
+  | 'quote' // broken CSV quoting
+  | 'count'; // a list line whose count does not match its items
+
+export const MAX_EXAMPLES = 10;
+
+export class BadRows {
+  readonly report: SkipReport = { count: 0, byKind: {}, examples: [] };
+  constructor(readonly skip: boolean) {}
+
+  /** Records the bad row, or throws it when not skipping. */
+  add(kind: BadRowKind, err: AffinityError): void {
+    if (!this.skip) throw err;
+    const r = this.report;
+    r.count++;
+    r.byKind[kind] = (r.byKind[kind] ?? 0) + 1;
+    if (r.examples.length < MAX_EXAMPLES) r.examples.push(err.message);
+  }
+}
+
+/** Column-wise rows with amortised doubling. */
+export class RowSink {
+  n = 0;
+  user: Int32Array;
+  item: Int32Array;
+  value: Float32Array;
+  time: Float64Array | null;
+
+  constructor(withTime: boolean, capacity = 1 << 16) {
+    this.user = new Int32Array(capacity);
+    this.item = new Int32Array(capacity);
+    this.value = new Float32Array(capacity);
+    this.time = withTime ? new Float64Array(capacity) : null;
+  }
+
+  push(u: number, i: number, v: number, t: number): void {
+    if (this.n === this.user.length) this.grow();
+    const k = this.n++;
+    this.user[k] = u;
+    this.item[k] = i;
+    this.value[k] = v;
+    if (this.time) this.time[k] = t;
+  }
+
+  private grow(): void {
+    const cap = this.user.length * 2;
+    const u = new Int32Array(cap);
+    u.set(this.user);
+    this.user = u;
+    const it = new Int32Array(cap);
+    it.set(this.item);
+    this.item = it;
+    const v = new Float32Array(cap);
+    v.set(this.value);
+    this.value = v;
+    if (this.time) {
+      const t = new Float64Array(cap);
+      t.set(this.time);
+      this.time = t;
+    }
+  }
+
+  /** Exact-length copies of the columns. */
+  columns(): Columns {
+    return {
+      user: this.user.slice(0, this.n),
+      item: this.item.slice(0, this.n),
+      value: this.value.slice(0, this.n),
+      time: this.time ? this.time.slice(0, this.n) : null,
+    };
+  }
+}
+
+export interface Columns {
+  user: Int32Array;
+  item: Int32Array;
+  value: Float32Array;
+  time: Float64Array | null;
+}
+
+/**
+ * Resolves duplicate (user, item) rows so every pair occurs once. Rows keep their file order; a
+ * group of duplicates is represented by one row:
+ * - 'last': the last row (its value and time);
+ * - 'first': the first row (its value and time);
+ * - 'sum': values summed, at the position of the last row, with the latest time of the group;
+ * - 'max': the largest value (the later row on ties), at the position of the last row, with that row's time.
+ * Without duplicates the columns are returned unchanged. O(rows + users + items): two counting sorts.
+ */
+export function resolveDuplicates(c: Columns, nUsers: number, nItems: number, policy: DuplicatePolicy): { cols: Columns; merged: number } {
+  const n = c.user.length;
+  if (n < 2) return { cols: c, merged: 0 };
+  // stable counting sort by item, then by user => order sorted by (user, item, position)
+  const byItem = countingOrder(c.item, nItems, null);
+  const order = countingOrder(c.user, nUsers, byItem);
+  let dups = 0;
+  for (let k = 1; k < n; k++) if (c.user[order[k]] === c.user[order[k - 1]] && c.item[order[k]] === c.item[order[k - 1]]) dups++;
+  if (dups === 0) return { cols: c, merged: 0 };
+  const keep = new Uint8Array(n);
+  const value = c.value.slice();
+  const time = c.time ? c.time.slice() : null;
+  let g = 0;
+  while (g < n) {
+    let h = g + 1;
+    const u = c.user[order[g]];
+    const it = c.item[order[g]];
+    while (h < n && c.user[order[h]] === u && c.item[order[h]] === it) h++;
+    if (h - g === 1) keep[order[g]] = 1;
+    else if (policy === 'first') keep[order[g]] = 1;
+    else {
+      const rep = order[h - 1];
+      keep[rep] = 1;
+      if (policy === 'sum') {
+        let s = 0;
+        let tmax = -Infinity;
+        for (let k = g; k < h; k++) {
+          s += c.value[order[k]];
+          if (c.time) tmax = Math.max(tmax, c.time[order[k]]);
+        }
+        value[rep] = s;
+        if (time) time[rep] = tmax;
+      } else if (policy === 'max') {
+        let best = order[g];
+        for (let k = g + 1; k < h; k++) if (c.value[order[k]] >= c.value[best]) best = order[k];
+        value[rep] = c.value[best];
+        if (time && c.time) time[rep] = c.time[best];
+      }
+    }
+    g = h;
+  }
+  const m = n - dups;
+  const out: Columns = { user: new Int32Array(m), item: new Int32Array(m), value: new Float32Array(m), time: time ? new Float64Array(m) : null };
+  let w = 0;
+  for (let k = 0; k < n; k++) {
+    if (!keep[k]) continue;
+    out.user[w] = c.user[k];
+    out.item[w] = c.item[k];
+    out.value[w] = value[k];
+    if (out.time && time) out.time[w] = time[k];
+    w++;
+  }
+  return { cols: out, merged: dups };
+}
+
+/** Positions sorted stably by key (keys in [0, nKeys)); `within` gives the input order to keep. */
+function countingOrder(key: Int32Array, nKeys: number, within: Int32Array | null): Int32Array {
+  const n = key.length;
+  const start = new Int32Array(nKeys + 1);
+  for (let k = 0; k < n; k++) start[key[k] + 1]++;
+  for (let j = 0; j < nKeys; j++) start[j + 1] += start[j];
+  const out = new Int32Array(n);
+  for (let t = 0; t < n; t++) {
+    const k = within ? within[t] : t;
+    out[start[key[k]]++] = k;
+  }
+  return out;
+}
+
+/** [min, max] of the values (the detected rating scale). */
+export function valueRange(v: Float32Array): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let k = 0; k < v.length; k++) {
+    const x = v[k];
+    if (x < lo) lo = x;
+    if (x > hi) hi = x;
+  }
+  return [lo, hi];
+}
+
+export function emptyError(file: string, skipped: number): AffinityError {
+  const extra = skipped ? ` (${skipped} bad rows skipped)` : '';
+  return new AffinityError('E_EMPTY', `${file}: file has no data rows${extra}`, { file });
+}
