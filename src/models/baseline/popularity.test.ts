@@ -1,0 +1,69 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Dataset } from '../../data/dataset.js';
+import { AffinityError } from '../../core/errors.js';
+import { modelConformance } from '../conformance.js';
+import { createModel } from '../registry.js';
+import { popularityScores, type Popularity } from './popularity.js';
+
+modelConformance('popularity', () => createModel('popularity'));
+modelConformance('trending', () => createModel('trending', { halfLifeDays: 10 }));
+
+const DAY = 86_400;
+// items: a seen by 3 users, b by 2, c by 1; values differ so 'weighted' orders them otherwise
+const tiny = Dataset.fromTriples(
+  [
+    ['u1', 'a', 1, 0],
+    ['u2', 'a', 1, 10 * DAY],
+    ['u3', 'a', 2, 20 * DAY],
+    ['u1', 'b', 5, 30 * DAY],
+    ['u2', 'b', 4, 28 * DAY],
+    ['u3', 'c', 3, 30 * DAY],
+  ],
+  { kind: 'implicit' },
+);
+
+test('count: number of users per item; same ranking for every user; seen excluded', async () => {
+  assert.deepEqual(Array.from(popularityScores(tiny, { mode: 'count' }).scores), [3, 2, 1]);
+  const m = createModel('popularity');
+  await m.fit(tiny);
+  assert.deepEqual(Array.from(m.recommend(0, { n: 3, excludeSeen: false }).items), [0, 1, 2]);
+  assert.deepEqual(Array.from(m.recommend(0, { n: 3, excludeSeen: false }).scores), [3, 2, 1]);
+  assert.deepEqual(Array.from(m.recommend(0, { n: 3 }).items), [2]); // u1 saw a and b
+  assert.deepEqual(Array.from(m.recommend(-1, { n: 2 }).items), [0, 1]);
+  assert.deepEqual(m.recommendFor('nobody', { n: 1 }), [{ id: 'a', score: 3 }]);
+});
+
+test('weighted: sum of values', () => {
+  assert.deepEqual(Array.from(popularityScores(tiny, { mode: 'weighted' }).scores), [4, 9, 3]);
+});
+
+test('trending: 2^(-age / halfLife) with now = latest timestamp', async () => {
+  // now = 30 days, half-life 10 days: a = 2^-3 + 2^-2 + 2^-1 = 0.875; b = 1 + 2^-0.2; c = 1
+  const { scores, now } = popularityScores(tiny, { mode: 'trending', halfLifeDays: 10 });
+  assert.equal(now, 30 * DAY);
+  assert.ok(Math.abs(scores[0] - 0.875) < 1e-12);
+  assert.ok(Math.abs(scores[1] - (1 + Math.pow(2, -0.2))) < 1e-12);
+  assert.ok(Math.abs(scores[2] - 1) < 1e-12);
+  const m = createModel('trending', { halfLifeDays: 10 }) as Popularity;
+  await m.fit(tiny);
+  assert.equal(m.referenceTime, 30 * DAY);
+  assert.deepEqual(Array.from(m.recommend(-1, { n: 3 }).items), [1, 2, 0]); // recency beats the count
+});
+
+test('trending: explicit now, later interactions ignored, value weights', () => {
+  // now = 20 days, half-life 10: a = 2^-2 + 2^-1 + 1 = 1.75; b and c are in the future of now: 0
+  const r = popularityScores(tiny, { mode: 'trending', halfLifeDays: 10, now: 20 * DAY });
+  assert.deepEqual(Array.from(r.scores), [1.75, 0, 0]);
+  // values as weights: 1 * 2^-2 + 1 * 2^-1 + 2 * 1 = 2.75
+  assert.equal(popularityScores(tiny, { mode: 'trending', halfLifeDays: 10, now: 20 * DAY, useValues: true }).scores[0], 2.75);
+  // a long half-life tends to the plain count
+  const flat = popularityScores(tiny, { mode: 'trending', halfLifeDays: 1e9 }).scores;
+  assert.ok(Math.abs(flat[0] - 3) < 1e-6 && Math.abs(flat[1] - 2) < 1e-6);
+});
+
+test('trending without timestamps is a parameter error naming mode', async () => {
+  const noTime = Dataset.fromTriples([['u', 'i', 1]]);
+  await assert.rejects(createModel('trending').fit(noTime), (e: unknown) => e instanceof AffinityError && e.code === 'E_PARAM' && e.field === 'mode');
+  assert.throws(() => createModel('popularity', { mode: 'hot' }), (e: unknown) => e instanceof AffinityError && e.field === 'popularity.mode');
+});
