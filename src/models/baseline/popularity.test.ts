@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { IdMap } from '../../core/idmap.js';
 import { Dataset } from '../../data/dataset.js';
+import { sharedData, SKIP_NO_DATA } from '../../../test/helpers/data.js';
 import { AffinityError } from '../../core/errors.js';
 import { modelConformance } from '../conformance.js';
 import { createModel } from '../registry.js';
@@ -66,4 +69,55 @@ test('trending without timestamps is a parameter error naming mode', async () =>
   const noTime = Dataset.fromTriples([['u', 'i', 1]]);
   await assert.rejects(createModel('trending').fit(noTime), (e: unknown) => e instanceof AffinityError && e.code === 'E_PARAM' && e.field === 'mode');
   assert.throws(() => createModel('popularity', { mode: 'hot' }), (e: unknown) => e instanceof AffinityError && e.field === 'popularity.mode');
+});
+
+/** Reads a user TAB item TAB rating TAB time file into (user, item) index pairs over the given maps. */
+function readPairs(path: string, users: IdMap, items: IdMap, add: boolean): { user: Int32Array; item: Int32Array } {
+  const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l.length > 0);
+  const user = new Int32Array(lines.length);
+  const item = new Int32Array(lines.length);
+  lines.forEach((l, k) => {
+    const f = l.split('\t');
+    user[k] = add ? users.add(f[0]) : users.require(f[0], 'user');
+    item[k] = add ? items.add(f[1]) : items.require(f[1], 'item');
+  });
+  return { user, item };
+}
+
+const splitDir = sharedData('ml-100k-split/train.tsv');
+test('ML-100K implicit split: popularity P@10 and NDCG@10 match peers.md (0.1125 / 0.1517)', { skip: splitDir ? false : SKIP_NO_DATA }, async () => {
+  const users = new IdMap();
+  const items = new IdMap();
+  const tr = readPairs(splitDir as string, users, items, true);
+  const train = new Dataset({ users, items, user: tr.user, item: tr.item, value: new Float32Array(tr.user.length).fill(1), kind: 'implicit' });
+  const te = readPairs((splitDir as string).replace('train.tsv', 'test.tsv'), users, items, false);
+  const relevant = new Map<number, Set<number>>();
+  for (let k = 0; k < te.user.length; k++) {
+    const s = relevant.get(te.user[k]) ?? new Set<number>();
+    s.add(te.item[k]);
+    relevant.set(te.user[k], s);
+  }
+  const m = createModel('popularity');
+  await m.fit(train);
+  let p = 0;
+  let ndcg = 0;
+  for (const [u, rel] of relevant) {
+    const top = m.recommend(u, { n: 10 }).items;
+    let dcg = 0;
+    let idcg = 0;
+    top.forEach((i, r) => {
+      if (rel.has(i)) {
+        p += 0.1;
+        dcg += 1 / Math.log2(r + 2);
+      }
+    });
+    for (let r = 0; r < Math.min(10, rel.size); r++) idcg += 1 / Math.log2(r + 2);
+    ndcg += dcg / idcg;
+  }
+  assert.equal(relevant.size, 942);
+  const P = p / relevant.size;
+  const N = ndcg / relevant.size;
+  console.log(`ml-100k-split popularity: P@10 ${P.toFixed(4)}, NDCG@10 ${N.toFixed(4)}`);
+  assert.ok(Math.abs(P - 0.1125) < 0.002, `P@10 ${P}`);
+  assert.ok(Math.abs(N - 0.1517) < 0.003, `NDCG@10 ${N}`);
 });
