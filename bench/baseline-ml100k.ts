@@ -2,32 +2,11 @@
 // (KFold(5, shuffle=True, random_state=0)) with median fit seconds, against shared/peers.md
 // (Surprise BaselineOnly: RMSE 0.9440 +- 0.0059, MAE 0.7484, 0.17 s per fold), plus popularity fit time.
 // Usage: node --import tsx bench/baseline-ml100k.ts [dataDir]
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { IdMap } from '../src/core/idmap.js';
-import { Dataset } from '../src/data/dataset.js';
+import { loadInteractions } from '../src/data/load.js';
 import { applySplit } from '../src/data/split.js';
 import { surpriseKFold } from '../src/models/baseline/surprise-kfold.js';
 import { createModel } from '../src/models/registry.js';
-
-function readUData(path: string): Dataset {
-  const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l.length > 0);
-  const users = new IdMap();
-  const items = new IdMap();
-  const n = lines.length;
-  const user = new Int32Array(n);
-  const item = new Int32Array(n);
-  const value = new Float32Array(n);
-  const time = new Float64Array(n);
-  lines.forEach((l, k) => {
-    const f = l.split('\t');
-    user[k] = users.add(f[0]);
-    item[k] = items.add(f[1]);
-    value[k] = Number(f[2]);
-    time[k] = Number(f[3]);
-  });
-  return new Dataset({ users, items, user, item, value, time, kind: 'explicit', ratingScale: [1, 5], source: path });
-}
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -35,7 +14,7 @@ const std = (xs: number[]): number => Math.sqrt(mean(xs.map((x) => (x - mean(xs)
 
 async function main(): Promise<void> {
   const root = process.argv[2] ?? process.env.AFFINITY_DATA ?? '../shared/data';
-  const data = readUData(join(root, 'ml-100k', 'u.data'));
+  const data = (await loadInteractions(join(root, 'ml-100k', 'u.data'))).dataset;
   const folds = surpriseKFold(data.size, 5, 0);
   console.log('model\tRMSE\tstd\tMAE\tfit_s_median\tpredict_s_median');
   for (const name of ['baseline', 'baseline-sgd']) {

@@ -1,9 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { IdMap } from '../../core/idmap.js';
 import { Dataset } from '../../data/dataset.js';
 import type { SplitFold } from '../../data/split-types.js';
+import { loadInteractions } from '../../data/load.js';
 import { applySplit, splitDataset } from '../../data/split.js';
 import { sharedData, SKIP_NO_DATA } from '../../../test/helpers/data.js';
 import { modelConformance } from '../conformance.js';
@@ -66,26 +65,6 @@ test('baseline: predictions are clipped to the scale', async () => {
   assert.ok(out[0] >= out[1]);
 });
 
-/** u.data (user TAB item TAB rating TAB time) as an explicit Dataset. */
-function readUData(path: string): Dataset {
-  const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l.length > 0);
-  const users = new IdMap();
-  const items = new IdMap();
-  const n = lines.length;
-  const user = new Int32Array(n);
-  const item = new Int32Array(n);
-  const value = new Float32Array(n);
-  const time = new Float64Array(n);
-  lines.forEach((l, k) => {
-    const f = l.split('\t');
-    user[k] = users.add(f[0]);
-    item[k] = items.add(f[1]);
-    value[k] = Number(f[2]);
-    time[k] = Number(f[3]);
-  });
-  return new Dataset({ users, items, user, item, value, time, kind: 'explicit', ratingScale: [1, 5], source: path });
-}
-
 function rmseOn(m: ReturnType<typeof createModel>, test: Dataset): number {
   let se = 0;
   for (let k = 0; k < test.size; k++) {
@@ -115,7 +94,7 @@ async function crossValidate(data: Dataset, folds: SplitFold[], model: string): 
 const SURPRISE_ALS_FOLDS = [0.944651, 0.94014, 0.938329, 0.941672, 0.955054];
 
 test('ML-100K, Surprise folds: BaselineOnly ALS RMSE 0.9440 per fold; SGD close', { skip: udata ? false : SKIP_NO_DATA }, async () => {
-  const data = readUData(udata as string);
+  const data = (await loadInteractions(udata as string)).dataset;
   assert.equal(data.size, 100000);
   const folds = surpriseKFold(data.size, 5, 0);
   const als = await crossValidate(data, folds, 'baseline');
@@ -128,7 +107,7 @@ test('ML-100K, Surprise folds: BaselineOnly ALS RMSE 0.9440 per fold; SGD close'
 });
 
 test('ML-100K, Affinity k-fold (seed 0): BaselineOnly ALS within the fold noise of 0.944', { skip: udata ? false : SKIP_NO_DATA }, async () => {
-  const data = readUData(udata as string);
+  const data = (await loadInteractions(udata as string)).dataset;
   const als = await crossValidate(data, splitDataset(data, { kind: 'kfold', k: 5 }, 0), 'baseline');
   // the std of a 5-fold mean is about 0.006 / sqrt(5) = 0.0027
   assert.ok(Math.abs(mean(als) - 0.944) < 0.003, `ALS 5-fold RMSE ${mean(als)}`);

@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { IdMap } from '../../core/idmap.js';
 import { Dataset } from '../../data/dataset.js';
+import { loadInteractions } from '../../data/load.js';
 import { sharedData, SKIP_NO_DATA } from '../../../test/helpers/data.js';
 import { AffinityError } from '../../core/errors.js';
 import { modelConformance } from '../conformance.js';
@@ -71,26 +70,11 @@ test('trending without timestamps is a parameter error naming mode', async () =>
   assert.throws(() => createModel('popularity', { mode: 'hot' }), (e: unknown) => e instanceof AffinityError && e.field === 'popularity.mode');
 });
 
-/** Reads a user TAB item TAB rating TAB time file into (user, item) index pairs over the given maps. */
-function readPairs(path: string, users: IdMap, items: IdMap, add: boolean): { user: Int32Array; item: Int32Array } {
-  const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l.length > 0);
-  const user = new Int32Array(lines.length);
-  const item = new Int32Array(lines.length);
-  lines.forEach((l, k) => {
-    const f = l.split('\t');
-    user[k] = add ? users.add(f[0]) : users.require(f[0], 'user');
-    item[k] = add ? items.add(f[1]) : items.require(f[1], 'item');
-  });
-  return { user, item };
-}
-
 const splitDir = sharedData('ml-100k-split/train.tsv');
 test('ML-100K implicit split: popularity P@10 and NDCG@10 match peers.md (0.1125 / 0.1517)', { skip: splitDir ? false : SKIP_NO_DATA }, async () => {
-  const users = new IdMap();
-  const items = new IdMap();
-  const tr = readPairs(splitDir as string, users, items, true);
-  const train = new Dataset({ users, items, user: tr.user, item: tr.item, value: new Float32Array(tr.user.length).fill(1), kind: 'implicit' });
-  const te = readPairs((splitDir as string).replace('train.tsv', 'test.tsv'), users, items, false);
+  const train = (await loadInteractions(splitDir as string)).dataset.toImplicit(0);
+  const te = (await loadInteractions((splitDir as string).replace('train.tsv', 'test.tsv'), { users: train.users.clone(), items: train.items.clone() })).dataset;
+  assert.equal(te.nItems, train.nItems); // no cold items in the test file
   const relevant = new Map<number, Set<number>>();
   for (let k = 0; k < te.user.length; k++) {
     const s = relevant.get(te.user[k]) ?? new Set<number>();
