@@ -50,10 +50,12 @@ export interface ModelResult {
   folds?: { metrics: Record<string, number>; fitSeconds: number; predictSeconds: number }[];
   /** Per-user values of each ranking metric (first fold), when asked for. */
   perUser?: { user: string; metrics: Record<string, number> }[];
+  /** With a `groupBy`: per metric, the mean of each user group (mean over folds). */
+  groups?: Record<string, Record<string, number>>;
 }
 
 /** What `affinity evaluate --json` prints. */
 export interface EvaluationReport {
-  protocol: Protocol & { data: string; trainRows?: number; testRows?: number; users?: number; items?: number };
+  protocol: Protocol & { data: string; trainRows?: number; testRows?: number; users?: number; items?: number; folds?: number; groupBy?: string };
   results: ModelResult[];
 }
