@@ -210,3 +210,15 @@ test('arena: allocations are zeroed, aligned, reused after free', { skip: !wk },
   assert.equal(a.bytesInUse, before);
   assert.throws(() => a.free(y), /not allocated/);
 });
+
+test('arena: views stay valid when the memory grows', { skip: !wk }, () => {
+  const a = wk!.arena;
+  const x = a.f32(8);
+  x.set([1, 2, 3, 4, 5, 6, 7, 8]);
+  const big = a.f32(4 << 20); // 16 MiB: forces a grow
+  big[big.length - 1] = 9;
+  assert.equal(wk!.dot(8, x, 0, x, 0), 204);
+  assert.equal(big[big.length - 1], 9);
+  a.free(big);
+  a.free(x);
+});

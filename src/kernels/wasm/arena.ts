@@ -84,13 +84,16 @@ export class WasmArena implements Arena {
   }
 
   f32(n: number, owner?: object): Float32Array {
-    return new Float32Array(this.view(), this.alloc(n * 4, owner), n);
+    const off = this.alloc(n * 4, owner);
+    return new Float32Array(this.view(), off, n);
   }
   f64(n: number, owner?: object): Float64Array {
-    return new Float64Array(this.view(), this.alloc(n * 8, owner), n);
+    const off = this.alloc(n * 8, owner);
+    return new Float64Array(this.view(), off, n);
   }
   i32(n: number, owner?: object): Int32Array {
-    return new Int32Array(this.view(), this.alloc(n * 4, owner), n);
+    const off = this.alloc(n * 4, owner);
+    return new Int32Array(this.view(), off, n);
   }
 
   free(a: Float32Array | Float64Array | Int32Array): void {

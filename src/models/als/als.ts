@@ -1,0 +1,278 @@
+/**
+ * Alternating least squares as an Affinity model.
+ * - Implicit (default): Hu, Koren & Volinsky 2008. Confidence c = 1 + alpha r on stored cells,
+ *   preference 1 there and 0 elsewhere; the unstored cells enter through the Gram matrix Y^T Y, never
+ *   materialised. Solver 'cg' (conjugate gradient, `cgSteps` steps warm-started from the previous
+ *   factors, as the `implicit` library) or 'cholesky' (exact).
+ * - Explicit (`implicit: false`): weighted-lambda regularisation (Zhou et al. 2008) on ratings minus
+ *   the global mean; predict() = mean + x.y clipped to the rating scale.
+ * Factor matrices are Float32Array views in the kernel arena (WASM memory), rows of `factors` floats.
+ */
+import { AffinityError } from '../../core/errors.js';
+import type { Dataset } from '../../data/dataset.js';
+import { getKernels, resolveThreads, type Kernels } from '../../kernels/index.js';
+import { BaseRecommender, type SavedParts } from '../base.js';
+import type { FitOptions, FitReport, ModelCapabilities, Params, RecommendOptions, ScoredItems } from '../recommender.js';
+import { explainScore, foldIn, type Explanation } from './foldin.js';
+import { trainAls, type AlsConfig } from './train.js';
+
+export type { Explanation } from './foldin.js';
+
+/** Users scored together by recommendBatch (one block of scores: BATCH x nItems floats). */
+const BATCH = 64;
+
+export class AlsRecommender extends BaseRecommender {
+  readonly capabilities: ModelCapabilities;
+  readonly kernels: Kernels;
+  /** nUsers x factors (arena view). */
+  userFactors: Float32Array = new Float32Array(0);
+  /** nItems x factors (arena view). */
+  itemFactors: Float32Array = new Float32Array(0);
+  /** Global mean rating (explicit ALS) or 0. */
+  mean = 0;
+  private fallback: Float32Array = new Float32Array(0);
+  private itemNorms: Float32Array | null = null;
+  private userNorms: Float32Array | null = null;
+  private scores: Float32Array | null = null;
+  private vec: Float32Array | null = null;
+  private gram: Float32Array | null = null;
+  private scaleOf: [number, number] | null = null;
+
+  constructor(name: string, params: Params, kernels: Kernels = getKernels()) {
+    super(name, params);
+    const implicit = params.implicit !== false;
+    this.capabilities = { rating: !implicit, similarItems: true, similarUsers: true };
+    this.kernels = kernels;
+  }
+
+  get factors(): number {
+    return this.params.factors as number;
+  }
+
+  config(opts: FitOptions = {}): AlsConfig {
+    const p = this.params;
+    return {
+      factors: p.factors as number,
+      regularization: p.regularization as number,
+      alpha: p.alpha as number,
+      iterations: p.iterations as number,
+      cgSteps: p.cgSteps as number,
+      solver: p.solver === 'cholesky' ? 'cholesky' : 'cg',
+      implicit: p.implicit !== false,
+      binary: p.binary === true,
+      calculateLoss: p.calculateLoss === true,
+      seed: p.seed as number,
+      threads: resolveThreads(opts.threads ?? (p.threads as number)),
+    };
+  }
+
+  protected async train(data: Dataset, opts: FitOptions): Promise<Partial<FitReport>> {
+    const cfg = this.config(opts);
+    if (!cfg.implicit && data.kind !== 'explicit') {
+      throw new AffinityError('E_PARAM', `${this.name}.implicit: got false on implicit data; expected ratings (explicit data) or implicit: true`, { field: `${this.name}.implicit` });
+    }
+    this.release();
+    const f = cfg.factors;
+    const a = this.kernels.arena;
+    this.userFactors = a.f32(data.nUsers * f, this);
+    this.itemFactors = a.f32(data.nItems * f, this);
+    const r = await trainAls(this.kernels, data.csr(), data.csc(), cfg, this.userFactors, this.itemFactors, opts);
+    this.mean = r.mean;
+    this.afterFactors();
+    return { iterationSeconds: r.iterationSeconds, ...(r.loss !== undefined ? { loss: r.loss } : {}) };
+  }
+
+  /** Frees the arena blocks of the current factors (the model is then unfitted). */
+  release(): void {
+    const a = this.kernels.arena;
+    for (const m of [this.userFactors, this.itemFactors, this.scores, this.vec, this.gram]) if (m && m.length) a.free(m);
+    this.gram = null;
+    this.userFactors = new Float32Array(0);
+    this.itemFactors = new Float32Array(0);
+    this.scores = null;
+    this.vec = null;
+    this.fitted = false;
+  }
+
+  private afterFactors(): void {
+    // fallback for users without history: item popularity, scaled below any factor score's relevance
+    const n = this.nItems;
+    const fb = new Float32Array(n);
+    const { indices } = this.seen;
+    for (let p = 0; p < indices.length; p++) fb[indices[p]]++;
+    this.fallback = fb;
+    this.itemNorms = null;
+    this.userNorms = null;
+    if (this.gram) this.kernels.arena.free(this.gram);
+    this.gram = null;
+    this.scores = this.kernels.arena.f32(Math.max(1, BATCH * n), this);
+    this.vec = this.kernels.arena.f32(Math.max(4, this.factors), this);
+  }
+
+  scoreAll(user: number, out: Float32Array): void {
+    this.assertFitted();
+    if (!this.hasHistory(user)) {
+      out.set(this.fallback);
+      return;
+    }
+    const n = this.nItems;
+    const buf = this.scores!.subarray(0, n);
+    this.kernels.scoreRows(n, this.factors, this.itemFactors, 0, this.userFactors, user * this.factors, buf, 0);
+    out.set(buf);
+  }
+
+  override recommend(user: number, opts: RecommendOptions = {}): ScoredItems {
+    return this.recommendBatch([user], opts)[0];
+  }
+
+  /** Scores blocks of users at once (one pass over the item factors per block). */
+  override recommendBatch(users: ArrayLike<number>, opts: RecommendOptions = {}): ScoredItems[] {
+    this.assertFitted();
+    const n = this.nItems;
+    const f = this.factors;
+    const out: ScoredItems[] = [];
+    const block = this.scores!;
+    for (let s = 0; s < users.length; s += BATCH) {
+      const e = Math.min(users.length, s + BATCH);
+      // contiguous runs of known users are scored with one scoreBlock call
+      let k = s;
+      while (k < e) {
+        let run = k;
+        while (run < e && this.hasHistory(users[run]) && (run === k || users[run] === users[run - 1] + 1)) run++;
+        if (run > k) {
+          this.kernels.scoreBlock(run - k, this.userFactors, users[k] * f, n, this.itemFactors, 0, f, block, (k - s) * n);
+          k = run;
+        } else {
+          block.set(this.fallback, (k - s) * n);
+          k++;
+        }
+      }
+      for (let j = s; j < e; j++) out.push(this.select(users[j], block.subarray((j - s) * n, (j - s + 1) * n), opts));
+    }
+    return out;
+  }
+
+  override predict(user: number, item: number): number {
+    this.assertFitted();
+    if (!this.capabilities.rating) return super.predict(user, item);
+    const f = this.factors;
+    let r = this.mean;
+    if (user >= 0 && user < this.nUsers && item >= 0 && item < this.nItems) r += this.kernels.dot(f, this.userFactors, user * f, this.itemFactors, item * f);
+    return this.clip(r, this.scaleOf);
+  }
+
+  override async fit(data: Dataset, opts: FitOptions = {}): Promise<FitReport> {
+    this.scaleOf = data.ratingScale;
+    return super.fit(data, opts);
+  }
+
+  override similarItems(item: number, n = 10): ScoredItems {
+    this.assertFitted();
+    if (!this.itemNorms) this.itemNorms = this.norms(this.itemFactors, this.nItems);
+    return this.cosine(this.itemFactors, this.itemNorms, this.nItems, item, n);
+  }
+
+  override similarUsers(user: number, n = 10): ScoredItems {
+    this.assertFitted();
+    if (!this.userNorms) this.userNorms = this.norms(this.userFactors, this.nUsers);
+    return this.cosine(this.userFactors, this.userNorms, this.nUsers, user, n);
+  }
+
+  private norms(m: Float32Array, rows: number): Float32Array {
+    const f = this.factors;
+    const out = new Float32Array(rows);
+    for (let r = 0; r < rows; r++) out[r] = Math.sqrt(this.kernels.dot(f, m, r * f, m, r * f));
+    return out;
+  }
+
+  private cosine(m: Float32Array, norms: Float32Array, rows: number, row: number, n: number): ScoredItems {
+    if (!(row >= 0 && row < rows)) throw new AffinityError('E_UNKNOWN_ID', `${this.name}: index ${row} out of range 0..${rows - 1}`);
+    const f = this.factors;
+    const shared = rows <= this.scores!.length;
+    const s = shared ? this.scores!.subarray(0, rows) : this.kernels.arena.f32(rows);
+    this.kernels.scoreRows(rows, f, m, 0, m, row * f, s, 0);
+    const own = norms[row];
+    const out = new Float32Array(rows);
+    for (let r = 0; r < rows; r++) out[r] = own > 0 && norms[r] > 0 ? s[r] / (own * norms[r]) : -Infinity;
+    if (!shared) this.kernels.arena.free(s);
+    out[row] = -Infinity;
+    return this.topOf(out, n);
+  }
+
+  private topOf(scores: Float32Array, n: number): ScoredItems {
+    return this.select(-1, scores, { n, excludeSeen: false });
+  }
+
+  /**
+   * The factor vector of a new user from their interactions, without retraining: the one-step exact
+   * least-squares solve against the item factors (the same system as a user update in training).
+   */
+  foldInUser(items: Int32Array, values: Float32Array): Float32Array {
+    this.assertFitted();
+    return foldIn(this, items, values);
+  }
+
+  /** Top-n for a user given by a factor vector (e.g. from foldInUser); `opts.seen` are excluded. */
+  recommendVector(vector: Float32Array, opts: RecommendOptions = {}): ScoredItems {
+    this.assertFitted();
+    const f = this.factors;
+    if (vector.length !== f) throw new AffinityError('E_PARAM', `vector: got length ${vector.length}; expected ${f} (the model's factors)`, { field: 'vector' });
+    const v = this.vec!;
+    v.set(vector);
+    const n = this.nItems;
+    const buf = this.scores!.subarray(0, n);
+    this.kernels.scoreRows(n, f, this.itemFactors, 0, v, 0, buf, 0);
+    return this.select(-1, buf, opts);
+  }
+
+  /**
+   * Why `item` scores as it does for `user` (implicit ALS, as implicit's ALS.explain): the score
+   * x_u . y_i = sum_j c_uj p_uj (y_j^T W^-1 y_i) over the user's items j, W = Y^T C_u Y + reg I.
+   * Returns the total and the `n` largest contributions.
+   */
+  explain(user: number, item: number, n = 10): Explanation {
+    this.assertFitted();
+    if (!(user >= 0 && user < this.nUsers)) throw new AffinityError('E_UNKNOWN_ID', `${this.name}: user index ${user} out of range 0..${this.nUsers - 1}`);
+    if (!(item >= 0 && item < this.nItems)) throw new AffinityError('E_UNKNOWN_ID', `${this.name}: item index ${item} out of range 0..${this.nItems - 1}`);
+    return explainScore(this, user, item, n);
+  }
+
+  /** Y^T Y + reg I (implicit) or Y^T Y (explicit), f x f in the arena; cached until the next fit/load. */
+  itemGram(): Float32Array {
+    this.assertFitted();
+    if (!this.gram) {
+      const f = this.factors;
+      this.gram = this.kernels.arena.f32(f * f, this);
+      this.kernels.gram(this.nItems, f, this.itemFactors, 0, this.gram, 0);
+      if (!this.capabilities.rating) for (let i = 0; i < f; i++) this.gram[i * f + i] += this.params.regularization as number;
+    }
+    return this.gram;
+  }
+
+  protected saveParts(): SavedParts {
+    return {
+      stateVersion: 1,
+      meta: { factors: this.factors, mean: this.mean, ratingScale: this.scaleOf },
+      arrays: { userFactors: Float32Array.from(this.userFactors), itemFactors: Float32Array.from(this.itemFactors) },
+    };
+  }
+
+  protected loadParts(parts: SavedParts): void {
+    const f = this.factors;
+    const uf = parts.arrays.userFactors;
+    const itf = parts.arrays.itemFactors;
+    if (parts.stateVersion !== 1 || !(uf instanceof Float32Array) || !(itf instanceof Float32Array) || parts.meta.factors !== f
+      || uf.length !== this.nUsers * f || itf.length !== this.nItems * f) {
+      throw new AffinityError('E_MODEL_FILE', `${this.name}: saved factors do not match (expected state 1 with ${this.nUsers} x ${f} user and ${this.nItems} x ${f} item factors)`);
+    }
+    this.release();
+    this.userFactors = this.kernels.arena.f32(uf.length, this);
+    this.userFactors.set(uf);
+    this.itemFactors = this.kernels.arena.f32(itf.length, this);
+    this.itemFactors.set(itf);
+    this.mean = typeof parts.meta.mean === 'number' ? parts.meta.mean : 0;
+    const sc = parts.meta.ratingScale;
+    this.scaleOf = Array.isArray(sc) && sc.length === 2 ? [Number(sc[0]), Number(sc[1])] : null;
+    this.afterFactors();
+  }
+}
