@@ -12,7 +12,7 @@ import { formatTable } from './report.js';
 /** Popularity computed here: score = number of training rows of the item (top-K ties: smaller index). */
 class Pop extends BaseRecommender<Params> {
   readonly capabilities: ModelCapabilities = { rating: false, similarItems: false, similarUsers: false };
-  private counts = new Float32Array(0);
+  private counts: Float32Array = new Float32Array(0);
   protected train(data: Dataset): Record<string, never> {
     this.counts = new Float32Array(data.nItems);
     for (let k = 0; k < data.size; k++) this.counts[data.item[k]]++;
