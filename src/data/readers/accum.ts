@@ -66,8 +66,13 @@ export class RowSink {
     if (this.time) this.time[k] = t;
   }
 
-  private grow(): void {
-    const cap = this.user.length * 2;
+  /** Ensures room for `cap` rows in all (e.g. from an estimate of the row count). */
+  reserve(cap: number): void {
+    if (cap > this.user.length) this.grow(cap);
+  }
+
+  private grow(target = 0): void {
+    const cap = Math.max(target, this.user.length * 2);
     const u = new Int32Array(cap);
     u.set(this.user);
     this.user = u;
@@ -109,49 +114,56 @@ export interface Columns {
  * - 'first': the first row (its value and time);
  * - 'sum': values summed, at the position of the last row, with the latest time of the group;
  * - 'max': the largest value (the later row on ties), at the position of the last row, with that row's time.
- * Without duplicates the columns are returned unchanged. O(rows + users + items): two counting sorts.
+ * Without duplicates the columns are returned unchanged. O(rows + users + items): one counting sort
+ * by user, then per user a stamp array over items finds repeats.
  */
 export function resolveDuplicates(c: Columns, nUsers: number, nItems: number, policy: DuplicatePolicy): { cols: Columns; merged: number } {
   const n = c.user.length;
   if (n < 2) return { cols: c, merged: 0 };
-  // stable counting sort by item, then by user => order sorted by (user, item, position)
-  const byItem = countingOrder(c.item, nItems, null);
-  const order = countingOrder(c.user, nUsers, byItem);
+  const order = countingOrder(c.user, nUsers);
+  const userStart = new Int32Array(nUsers + 1);
+  for (let k = 0; k < n; k++) userStart[c.user[k] + 1]++;
+  for (let u = 0; u < nUsers; u++) userStart[u + 1] += userStart[u];
+  const stamp = new Int32Array(nItems).fill(-1);
+  const rep = new Int32Array(nItems);
+  let keep: Uint8Array | null = null;
+  let value: Float32Array = c.value;
+  let time: Float64Array | null = c.time;
   let dups = 0;
-  for (let k = 1; k < n; k++) if (c.user[order[k]] === c.user[order[k - 1]] && c.item[order[k]] === c.item[order[k - 1]]) dups++;
-  if (dups === 0) return { cols: c, merged: 0 };
-  const keep = new Uint8Array(n);
-  const value = c.value.slice();
-  const time = c.time ? c.time.slice() : null;
-  let g = 0;
-  while (g < n) {
-    let h = g + 1;
-    const u = c.user[order[g]];
-    const it = c.item[order[g]];
-    while (h < n && c.user[order[h]] === u && c.item[order[h]] === it) h++;
-    if (h - g === 1) keep[order[g]] = 1;
-    else if (policy === 'first') keep[order[g]] = 1;
-    else {
-      const rep = order[h - 1];
-      keep[rep] = 1;
+  const item = c.item;
+  for (let u = 0; u < nUsers; u++) {
+    for (let p = userStart[u]; p < userStart[u + 1]; p++) {
+      const k = order[p];
+      const i = item[k];
+      if (stamp[i] !== u) {
+        stamp[i] = u;
+        rep[i] = k;
+        continue;
+      }
+      if (keep === null) {
+        keep = new Uint8Array(n).fill(1);
+        value = c.value.slice();
+        time = c.time ? c.time.slice() : null;
+      }
+      dups++;
+      const prev = rep[i];
+      if (policy === 'first') {
+        keep[k] = 0;
+        continue;
+      }
+      // the representative moves to the later row k
+      keep[prev] = 0;
+      rep[i] = k;
       if (policy === 'sum') {
-        let s = 0;
-        let tmax = -Infinity;
-        for (let k = g; k < h; k++) {
-          s += c.value[order[k]];
-          if (c.time) tmax = Math.max(tmax, c.time[order[k]]);
-        }
-        value[rep] = s;
-        if (time) time[rep] = tmax;
-      } else if (policy === 'max') {
-        let best = order[g];
-        for (let k = g + 1; k < h; k++) if (c.value[order[k]] >= c.value[best]) best = order[k];
-        value[rep] = c.value[best];
-        if (time && c.time) time[rep] = c.time[best];
+        value[k] += value[prev];
+        if (time && time[prev] > time[k]) time[k] = time[prev];
+      } else if (policy === 'max' && value[prev] > value[k]) {
+        value[k] = value[prev];
+        if (time) time[k] = time[prev];
       }
     }
-    g = h;
   }
+  if (keep === null) return { cols: c, merged: 0 };
   const m = n - dups;
   const out: Columns = { user: new Int32Array(m), item: new Int32Array(m), value: new Float32Array(m), time: time ? new Float64Array(m) : null };
   let w = 0;
@@ -166,17 +178,14 @@ export function resolveDuplicates(c: Columns, nUsers: number, nItems: number, po
   return { cols: out, merged: dups };
 }
 
-/** Positions sorted stably by key (keys in [0, nKeys)); `within` gives the input order to keep. */
-function countingOrder(key: Int32Array, nKeys: number, within: Int32Array | null): Int32Array {
+/** Positions sorted stably by key (keys in [0, nKeys)). */
+function countingOrder(key: Int32Array, nKeys: number): Int32Array {
   const n = key.length;
   const start = new Int32Array(nKeys + 1);
   for (let k = 0; k < n; k++) start[key[k] + 1]++;
   for (let j = 0; j < nKeys; j++) start[j + 1] += start[j];
   const out = new Int32Array(n);
-  for (let t = 0; t < n; t++) {
-    const k = within ? within[t] : t;
-    out[start[key[k]]++] = k;
-  }
+  for (let k = 0; k < n; k++) out[start[key[k]]++] = k;
   return out;
 }
 

@@ -14,11 +14,13 @@ import {
   planPositional,
   RowError,
   rowError,
+  TIME_LIMIT,
+  VALUE_LIMIT,
   type ColumnEntry,
   type ColumnPlan,
 } from './columns.js';
 import { Fields, IdCache, isBlank, parseNum, splitDelimited, splitMulti, splitWhitespace } from './fields.js';
-import { readLineBatches, utf8Error, type TextEncoding } from './lines.js';
+import { fileSize, isGzipFile, readLineBatches, utf8Error, type TextEncoding } from './lines.js';
 
 /** What every interaction reader gets. */
 export interface ReaderInput {
@@ -69,8 +71,16 @@ export async function readDelimited(inp: ReaderInput, split: Splitter): Promise<
   let sink: RowSink | null = null;
   let explicit = false;
   let rows = 0;
+  // plain files: size the columns from the bytes per line of the first batch (gzip: doubling)
+  const plainBytes = isGzipFile(file) ? 0 : fileSize(file);
+  let sized = false;
   for await (const b of readLineBatches(file, { encoding: inp.encoding, onProgress: inp.onProgress })) {
     const buf = b.buf;
+    if (!sized && sink && plainBytes > 0 && b.count > 100) {
+      sized = true;
+      const perLine = (b.ends[b.count - 1] - b.starts[0]) / b.count;
+      sink.reserve(Math.ceil((plainBytes / Math.max(perLine, 1)) * 1.05) + 16);
+    }
     const invalid = b.invalidUtf8;
     let nextInvalid = invalid && invalid.length ? 0 : -1;
     for (let k = 0; k < b.count; k++) {
@@ -144,10 +154,14 @@ function parseRow(
   let v = 1;
   if (explicit) {
     const r = plan.rating;
-    v = checkValue(file, line, 'rating', parseNum(buf, fs[r], fe[r]), () => f.text(r));
+    v = parseNum(buf, fs[r], fe[r]);
+    if (!(Math.abs(v) < VALUE_LIMIT)) v = checkValue(file, line, 'rating', v, () => f.text(r));
   } else {
     const c = plan.count;
-    if (c >= 0) v = checkValue(file, line, 'count', parseNum(buf, fs[c], fe[c]), () => f.text(c));
+    if (c >= 0) {
+      v = parseNum(buf, fs[c], fe[c]);
+      if (!(Math.abs(v) < VALUE_LIMIT)) v = checkValue(file, line, 'count', v, () => f.text(c));
+    }
     if (plan.event >= 0) {
       const ev = plan.event;
       if (fe[ev] === fs[ev]) throw rowError('missing', file, line, 'empty event type', 'an event type');
@@ -156,7 +170,10 @@ function parseRow(
   }
   let t = 0;
   const ti = plan.time;
-  if (ti >= 0) t = checkTime(file, line, parseNum(buf, fs[ti], fe[ti]), () => f.text(ti));
+  if (ti >= 0) {
+    t = parseNum(buf, fs[ti], fe[ti]);
+    if (!(Math.abs(t) < TIME_LIMIT)) t = checkTime(file, line, t, () => f.text(ti));
+  }
   if (plan.event >= 0 && v === 0) return false;
   sink.push(users.get(buf, fs[ui], fe[ui]), items.get(buf, fs[ii], fe[ii]), v, t);
   return true;
