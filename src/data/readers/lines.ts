@@ -20,7 +20,10 @@ export interface LineReadOptions {
   chunkSize?: number;
 }
 
-/** A batch of whole lines. Line k spans buf[starts[k], ends[k]) without its LF / CRLF terminator. */
+/**
+ * A batch of whole lines. Line k spans buf[starts[k], ends[k]) without its LF / CRLF terminator.
+ * The arrays are reused: a batch is valid until the next one is requested.
+ */
 export interface LineBatch {
   readonly buf: Buffer;
   readonly starts: Int32Array;
