@@ -26,7 +26,7 @@ const RATING_PARAMS: ParamSpecs = {
     default: 0,
     min: 0,
     integer: true,
-    doc: 'similarities kept per user/item; 0 = all positive ones (exactly Surprise); a budget saves memory on large catalogues at some accuracy',
+    doc: 'similarities kept per user/item; 0 = all positive ones (exactly Surprise; refused above 20000 users/items); a budget such as 200 bounds memory on large catalogues, at some accuracy',
   },
   threads: THREADS,
   bslMethod: { default: 'als', choices: ['als', 'sgd'], doc: 'baseline estimation method for variant baseline / pearson_baseline (Surprise bsl_options.method)' },

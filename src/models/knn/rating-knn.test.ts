@@ -98,3 +98,16 @@ for (const name of ['knn-basic', 'knn-means', 'knn-zscore', 'knn-baseline', 'knn
   modelConformance(name, () => createModel(name));
 }
 modelConformance('knn-means', () => createModel('knn-means', { threads: 2, maxNeighbours: 10 }));
+
+describe('rating kNN limits', () => {
+  it('maxNeighbours = 0 is refused above the full-similarity limit; a budget works', async () => {
+    const n = 20001;
+    const rows: [number, number, number][] = [];
+    for (let u = 0; u < n; u++) rows.push([u, u % 7, 1 + (u % 5)]);
+    const d = Dataset.fromTriples(rows, { ratingScale: [1, 5] });
+    await assert.rejects(createModel('knn-basic').fit(d), (e: unknown) => (e as { code?: string }).code === 'E_TOO_LARGE');
+    const m = createModel('knn-basic-item', { maxNeighbours: 3 });
+    await m.fit(d);
+    assert.ok(m.predict(0, 1) >= 1);
+  });
+});

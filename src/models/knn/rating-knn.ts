@@ -29,6 +29,8 @@ export interface RatingKnnParams extends Params {
 }
 
 const STATE_VERSION = 1;
+/** Above this many users/items, maxNeighbours = 0 (keep every similarity) is refused as too large. */
+export const FULL_SIMILARITY_LIMIT = 20000;
 
 /**
  * Neighbourhood rating prediction as Surprise's KNNBasic, KNNWithMeans, KNNWithZScore and
@@ -84,6 +86,13 @@ export class RatingKnn extends BaseRecommender<RatingKnnParams> {
     this.yx = ub ? iu : ui;
     const nX = xy.nRows;
     const nY = this.yx.nRows;
+    if (p.maxNeighbours === 0 && nX > FULL_SIMILARITY_LIMIT) {
+      throw new AffinityError(
+        'E_TOO_LARGE',
+        `${this.name}: ${nX} ${ub ? 'users' : 'items'} is too many to keep every similarity (up to n^2 entries, limit ${FULL_SIMILARITY_LIMIT}); set maxNeighbours (e.g. 200)`,
+        { field: `${this.name}.maxNeighbours` },
+      );
+    }
     this.mu = data.meanValue();
     this.scale = data.ratingScale ?? observedScale(data);
     let bsl: Baselines | undefined;

@@ -114,7 +114,22 @@ function row(inp: SimInput, x: number, s: SimScratch): number {
   const p0 = xPtr[x];
   const p1 = xPtr[x + 1];
   // accumulate over common y (the loops are split by mode to keep them tight)
-  if (mode === MODE_DOT) {
+  const needFreq = mode !== MODE_DOT || inp.minSupport > 1 || inp.shrinkage > 0;
+  if (mode === MODE_DOT && !needFreq) {
+    // the hot path of implicit item-kNN: one accumulator, no support counts
+    for (let p = p0; p < p1; p++) {
+      const y = xIdx[p];
+      const w = xVal[p];
+      for (let q = yPtr[y], qe = yPtr[y + 1]; q < qe; q++) {
+        const j = yIdx[q];
+        if (mark[j] === 0) {
+          mark[j] = 1;
+          touched[nt++] = j;
+        }
+        a[j] += w * yVal[q];
+      }
+    }
+  } else if (mode === MODE_DOT) {
     for (let p = p0; p < p1; p++) {
       const y = xIdx[p];
       const w = xVal[p];
@@ -203,7 +218,7 @@ function row(inp: SimInput, x: number, s: SimScratch): number {
   let nc = 0;
   for (let t = 0; t < nt; t++) {
     const j = touched[t];
-    const n = freq[j];
+    const n = needFreq ? freq[j] : minSup;
     let sim = 0;
     if (n >= minSup && (j !== x || inp.includeSelf)) {
       if (mode === MODE_DOT) sim = a[j];
