@@ -21,6 +21,7 @@ function copyTo(k: Kernels, a: Float32Array): Float32Array {
 function close(got: ArrayLike<number>, want: ArrayLike<number>, tol: number, what: string): void {
   assert.equal(got.length, want.length, `${what}: length`);
   for (let i = 0; i < want.length; i++) {
+    if (got[i] === want[i]) continue;
     const d = Math.abs(got[i] - want[i]);
     assert.ok(d <= tol * (1 + Math.abs(want[i])), `${what}[${i}]: ${got[i]} vs ${want[i]}`);
   }
@@ -175,16 +176,16 @@ test('WASM ALS row solvers match the TS references (cg, chol, explicit, loss; 1 
     for (let i = 0; i < f; i++) g[i * f + i] += 0.1;
     const x0 = rand(k, nU * f, 0.3);
     for (const binary of [false, true]) {
-      const jobs: RowJob[] = [
+      const jobs: Exclude<RowJob, { op: 'recommend' }>[] = [
         { op: 'cg', csr: sw, y, x: copyTo(k, x0), g, f, alpha: 2, steps: 3, binary },
         { op: 'chol', csr: sw, y, x: copyTo(k, x0), g, f, alpha: 2, binary },
         { op: 'explicit', csr: sw, y, x: copyTo(k, x0), f, lambda: 0.1, offset: 1.5 },
         { op: 'loss', csr: sw, y, x: copyTo(k, x0), g, f, alpha: 2, binary },
       ];
       for (const job of jobs) {
-        const ref = { ...job, csr: s, x: Float32Array.from(job.x) } as RowJob;
+        const ref = { ...job, csr: s, x: Float32Array.from(job.x) };
         const rr = tsKernels.rows(ref, 0, nU);
-        const par = { ...job, x: copyTo(k, job.x) } as RowJob;
+        const par = { ...job, x: copyTo(k, job.x) };
         const rw = k.rows(job, 0, nU);
         const rp = await k.rowsParallel(par, nU, 2);
         close([rw], [rr], 1e-3, `${job.op} result f=${f}`);
@@ -221,4 +222,81 @@ test('arena: views stay valid when the memory grows', { skip: !wk }, () => {
   assert.equal(big[big.length - 1], 9);
   a.free(big);
   a.free(x);
+});
+
+test('WASM packed scoring and top-K selection match the TS references (odd sizes, ties, -Infinity, NaN)', { skip: !wk }, () => {
+  const k = wk!;
+  for (const [nU, nI, f] of [[1, 1, 1], [3, 7, 5], [5, 9, 8], [9, 301, 13], [6, 513, 64]]) {
+    const y = rand(k, nI * f);
+    const u = rand(k, nU * f);
+    const p1 = k.arena.f32(k.packedSize(nI, f));
+    const p2 = new Float32Array(tsKernels.packedSize(nI, f));
+    k.packItems(nI, f, y, 0, p1);
+    tsKernels.packItems(nI, f, y, 0, p2);
+    close(p1, p2, 0, `packItems ${nI}x${f}`);
+    const o1 = k.arena.f32(nU * nI);
+    const o2 = new Float32Array(nU * nI);
+    const o3 = new Float32Array(nU * nI);
+    k.scorePacked(nU, u, 0, nI, p1, f, o1, 0);
+    tsKernels.scorePacked(nU, u, 0, nI, p2, f, o2, 0);
+    tsKernels.scoreBlock(nU, u, 0, nI, y, 0, f, o3, 0);
+    close(o1, o2, 1e-5, `scorePacked ${nU}x${nI}x${f}`);
+    close(o2, o3, 1e-5, `scorePacked = scoreBlock ${nU}x${nI}x${f}`);
+  }
+  for (const n of [0, 1, 3, 5, 17, 100, 1001]) {
+    const s = k.arena.f32(n + 2);
+    for (let i = 0; i < s.length; i++) {
+      const r = rng.next();
+      s[i] = r < 0.1 ? -Infinity : r < 0.15 ? NaN : Math.round(rng.next() * 20) / 4; // many ties
+    }
+    for (const kk of [0, 1, 3, 10, 2000]) {
+      const it1 = k.arena.i32(Math.max(1, kk));
+      const sc1 = k.arena.f32(Math.max(1, kk));
+      const it2 = new Int32Array(Math.max(1, kk));
+      const sc2 = new Float32Array(Math.max(1, kk));
+      const c1 = k.selectTop(n, s, 2, kk, it1, 0, sc1, 0);
+      const c2 = tsKernels.selectTop(n, s, 2, kk, it2, 0, sc2, 0);
+      assert.equal(c1, c2, `selectTop count n=${n} k=${kk}`);
+      assert.deepEqual(Array.from(it1.subarray(0, c1)), Array.from(it2.subarray(0, c2)), `selectTop items n=${n} k=${kk}`);
+      assert.deepEqual(Array.from(sc1.subarray(0, c1)), Array.from(sc2.subarray(0, c2)), `selectTop scores n=${n} k=${kk}`);
+    }
+  }
+});
+
+test('WASM recommend rows match the TS reference (seen excluded, fallback, padding; 1 and 2 threads)', { skip: !wk }, async () => {
+  const k = wk!;
+  const nU = 37;
+  const nI = 45;
+  const f = 7;
+  const s2 = randomCsr(nU, nI, 0.3, () => 1);
+  // make user 5 have no history: drop its entries
+  const keep: number[] = [];
+  for (let p = 0; p < s2.indices.length; p++) if (!(p >= s2.indptr[5] && p < s2.indptr[6])) keep.push(p);
+  const indptr = Int32Array.from(s2.indptr, (v, r) => (r <= 5 ? v : v - (s2.indptr[6] - s2.indptr[5])));
+  const sw = csrIn(k, { indptr, indices: Int32Array.from(keep, (p) => s2.indices[p]), data: new Float32Array(keep.length).fill(1) });
+  const u = rand(k, nU * f);
+  const y = rand(k, nI * f);
+  const packed = k.arena.f32(k.packedSize(nI, f));
+  k.packItems(nI, f, y, 0, packed);
+  const fallback = k.arena.f32(nI);
+  for (let i = 0; i < nI; i++) fallback[i] = nI - i;
+  for (const kk of [5, 44, 60]) {
+    const mk = () => ({ op: 'recommend' as const, u, f, packed, nItems: nI, seen: sw, fallback, k: kk, outItems: k.arena.i32(nU * kk), outScores: k.arena.f32(nU * kk) });
+    const a = mk();
+    const b = mk();
+    const ref = { ...mk(), outItems: new Int32Array(nU * kk), outScores: new Float32Array(nU * kk), u: Float32Array.from(u), packed: Float32Array.from(packed) };
+    k.rows(a, 0, nU);
+    await k.rowsParallel(b, nU, 2);
+    tsKernels.rows(ref, 0, nU);
+    assert.deepEqual(Array.from(a.outItems), Array.from(ref.outItems), `items k=${kk}`);
+    close(a.outScores, ref.outScores, 1e-5, `scores k=${kk}`);
+    assert.deepEqual(Array.from(b.outItems), Array.from(a.outItems), `threads k=${kk}`);
+    // user 5 (no history) gets the fallback order 0, 1, 2, ...
+    assert.deepEqual(Array.from(a.outItems.subarray(5 * kk, 5 * kk + 3)), [0, 1, 2]);
+    // no seen item is recommended
+    for (let v = 0; v < nU; v++) {
+      const st = new Set(sw.indices.subarray(sw.indptr[v], sw.indptr[v + 1]));
+      for (const i of a.outItems.subarray(v * kk, v * kk + kk)) assert.ok(i === -1 || !st.has(i));
+    }
+  }
 });

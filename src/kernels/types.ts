@@ -28,7 +28,12 @@ export type RowJob =
   | { op: 'cg'; csr: CsrArrays; y: Float32Array; x: Float32Array; g: Float32Array; f: number; alpha: number; steps: number; binary: boolean }
   | { op: 'chol'; csr: CsrArrays; y: Float32Array; x: Float32Array; g: Float32Array; f: number; alpha: number; binary: boolean }
   | { op: 'explicit'; csr: CsrArrays; y: Float32Array; x: Float32Array; f: number; lambda: number; offset: number }
-  | { op: 'loss'; csr: CsrArrays; y: Float32Array; x: Float32Array; g: Float32Array; f: number; alpha: number; binary: boolean };
+  | { op: 'loss'; csr: CsrArrays; y: Float32Array; x: Float32Array; g: Float32Array; f: number; alpha: number; binary: boolean }
+  /**
+   * Top-k of rows of `u` (users x f) against packed items, excluding each row's stored items in `seen`
+   * (rows without any get `fallback`); row v of outItems/outScores (k each) padded with -1 / -Infinity.
+   */
+  | { op: 'recommend'; u: Float32Array; f: number; packed: Float32Array; nItems: number; seen: CsrArrays; fallback: Float32Array; k: number; outItems: Int32Array; outScores: Float32Array };
 
 export interface Kernels {
   readonly kind: 'wasm' | 'ts';
@@ -43,6 +48,20 @@ export interface Kernels {
   scoreRows(nRows: number, f: number, m: Float32Array, mo: number, v: Float32Array, vo: number, out: Float32Array, oo: number): void;
   /** out[oo + u * nItems + i] = U[u,:] . Y[i,:] (a block of users against all items). */
   scoreBlock(nUsers: number, u: Float32Array, uo: number, nItems: number, y: Float32Array, yo: number, f: number, out: Float32Array, oo: number): void;
+  /** Floats needed by packItems for nItems items of f factors. */
+  packedSize(nItems: number, f: number): number;
+  /**
+   * Packs Y (nItems x f) into panels of 8 items for scorePacked: P[(p * f + k) * 8 + j] = Y[8p + j, k],
+   * zero past the last item.
+   */
+  packItems(nItems: number, f: number, y: Float32Array, yo: number, p: Float32Array): void;
+  /** As scoreBlock, with the items packed by packItems (the fast path of batch recommendation). */
+  scorePacked(nUsers: number, u: Float32Array, uo: number, nItems: number, p: Float32Array, f: number, out: Float32Array, oo: number): void;
+  /**
+   * The k best of scores[so..so+n) (src/core/topk.ts semantics: ties to the smaller index, NaN and
+   * -Infinity never selected), best first, into items/out at io/oo; returns how many were written.
+   */
+  selectTop(n: number, scores: Float32Array, so: number, k: number, items: Int32Array, io: number, out: Float32Array, oo: number): number;
   /** A (f x f, full) += alpha X^T X for the k x f matrix X (symmetric rank-k update). */
   syrk(k: number, f: number, alpha: number, x: Float32Array, xo: number, a: Float32Array, ao: number): void;
   /** G = X^T X (f x f) for the k x f matrix X. */

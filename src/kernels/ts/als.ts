@@ -6,7 +6,7 @@
  * p = 1 when v > 0, else 0. `g` = Y^T Y + reg I (for 'loss': Y^T Y).
  */
 import type { RowJob } from '../types.js';
-import { axpy, cholesky64, cholSolve64, dot, scal } from './blas.js';
+import { axpy, cholesky64, cholSolve64, dot, scal, scorePacked, selectTop } from './blas.js';
 
 function confM1(v: number, alpha: number, binary: boolean): number {
   if (binary) return v !== 0 ? alpha : 0;
@@ -30,7 +30,28 @@ function scratch(f: number): Scratch {
   return { r: new Float32Array(f), p: new Float32Array(f), ap: new Float32Array(f), a: new Float64Array(f * f), b: new Float64Array(f) };
 }
 
+function recommendTs(job: Extract<RowJob, { op: 'recommend' }>, start: number, end: number): void {
+  const { nItems, k, seen } = job;
+  const sc = new Float32Array(nItems);
+  for (let v = start; v < end; v++) {
+    const lo = seen.indptr[v];
+    const hi = seen.indptr[v + 1];
+    if (hi === lo) sc.set(job.fallback);
+    else {
+      scorePacked(1, job.u, v * job.f, nItems, job.packed, job.f, sc, 0);
+      for (let q = lo; q < hi; q++) sc[seen.indices[q]] = -Infinity;
+    }
+    const c = selectTop(nItems, sc, 0, k, job.outItems, v * k, job.outScores, v * k);
+    job.outItems.fill(-1, v * k + c, v * k + k);
+    job.outScores.fill(-Infinity, v * k + c, v * k + k);
+  }
+}
+
 export function rowsTs(job: RowJob, start: number, end: number): number {
+  if (job.op === 'recommend') {
+    recommendTs(job, start, end);
+    return 0;
+  }
   const { indptr, indices, data } = job.csr;
   const { f, y, x } = job;
   const s = scratch(f);

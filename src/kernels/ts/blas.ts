@@ -2,6 +2,7 @@
  * Plain TypeScript reference kernels (BLAS style: typed arrays, explicit element offsets, row-major).
  * They define what the WASM SIMD kernels compute; src/kernels/kernels.test.ts holds the two together.
  */
+import { topK } from '../../core/topk.js';
 import type { CsrArrays } from '../types.js';
 
 export function dot(n: number, x: Float32Array, xo: number, y: Float32Array, yo: number): number {
@@ -106,4 +107,34 @@ export function csrDense(nRows: number, s: CsrArrays, b: Float32Array, f: number
       for (let k = 0; k < f; k++) out[o + k] += w * b[bb + k];
     }
   }
+}
+
+export function packedSize(nItems: number, f: number): number {
+  return Math.ceil(nItems / 8) * 8 * f;
+}
+
+export function packItems(nItems: number, f: number, y: Float32Array, yo: number, p: Float32Array): void {
+  p.fill(0, 0, packedSize(nItems, f));
+  for (let i = 0; i < nItems; i++) {
+    const base = (i >> 3) * f * 8 + (i & 7);
+    for (let k = 0; k < f; k++) p[base + k * 8] = y[yo + i * f + k];
+  }
+}
+
+export function scorePacked(nUsers: number, u: Float32Array, uo: number, nItems: number, p: Float32Array, f: number, out: Float32Array, oo: number): void {
+  for (let j = 0; j < nUsers; j++) {
+    for (let i = 0; i < nItems; i++) {
+      const base = (i >> 3) * f * 8 + (i & 7);
+      let s = 0;
+      for (let k = 0; k < f; k++) s += u[uo + j * f + k] * p[base + k * 8];
+      out[oo + j * nItems + i] = s;
+    }
+  }
+}
+
+export function selectTop(n: number, scores: Float32Array, so: number, k: number, items: Int32Array, io: number, out: Float32Array, oo: number): number {
+  const r = topK(scores.subarray(so, so + n), k);
+  items.set(r.items, io);
+  out.set(r.scores, oo);
+  return r.items.length;
 }

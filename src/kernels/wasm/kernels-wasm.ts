@@ -15,6 +15,9 @@ interface Exports {
   scoreRows(nRows: number, f: number, m: number, v: number, out: number): void;
   scoreBlock(nUsers: number, u: number, nItems: number, y: number, f: number, out: number): void;
   syrk(k: number, f: number, alpha: number, x: number, a: number): void;
+  packItems(nItems: number, f: number, y: number, p: number): void;
+  scorePacked(nUsers: number, u: number, nItems: number, p: number, f: number, out: number): void;
+  selectTop(n: number, scores: number, k: number, items: number, out: number, scratch: number): number;
   gram(k: number, f: number, x: number, g: number): void;
   cholesky64(f: number, a: number): number;
   cholSolve64(f: number, l: number, b: number): void;
@@ -25,9 +28,11 @@ interface Exports {
   implicitChol: RowKernel;
   explicitRows: RowKernel;
   implicitLoss: RowKernel;
+  recommendRows: RowKernel;
 }
 
-const KERNEL_OF: Record<RowJob['op'], 'implicitCg' | 'implicitChol' | 'explicitRows' | 'implicitLoss'> = {
+const KERNEL_OF: Record<RowJob['op'], 'implicitCg' | 'implicitChol' | 'explicitRows' | 'implicitLoss' | 'recommendRows'> = {
+  recommend: 'recommendRows',
   cg: 'implicitCg',
   chol: 'implicitChol',
   explicit: 'explicitRows',
@@ -36,6 +41,7 @@ const KERNEL_OF: Record<RowJob['op'], 'implicitCg' | 'implicitChol' | 'explicitR
 
 function scratchBytes(job: RowJob): number {
   const f = job.f;
+  if (job.op === 'recommend') return Math.ceil((16 * job.nItems * 4 + 8 * job.k) / 64) * 64 + 64;
   // cg: 3 f floats; loss: f floats; chol/explicit: f*f f32 + f*f f64 + f f64
   const b = job.op === 'cg' || job.op === 'loss' ? 3 * f * 4 : f * f * 4 + f * f * 8 + f * 8;
   return Math.ceil(b / 64) * 64 + 64;
@@ -83,6 +89,22 @@ export class WasmKernels implements Kernels {
     if (!this.a(u) || !this.a(y) || !this.a(out)) return tsKernels.scoreBlock(nUsers, u, uo, nItems, y, yo, f, out, oo);
     this.ex.scoreBlock(nUsers, u.byteOffset + 4 * uo, nItems, y.byteOffset + 4 * yo, f, out.byteOffset + 4 * oo);
   }
+  packedSize(nItems: number, f: number): number {
+    return tsKernels.packedSize(nItems, f);
+  }
+  packItems(nItems: number, f: number, y: Float32Array, yo: number, p: Float32Array): void {
+    if (!this.a(y) || !this.a(p)) return tsKernels.packItems(nItems, f, y, yo, p);
+    this.ex.packItems(nItems, f, y.byteOffset + 4 * yo, p.byteOffset);
+  }
+  scorePacked(nUsers: number, u: Float32Array, uo: number, nItems: number, p: Float32Array, f: number, out: Float32Array, oo: number): void {
+    if (!this.a(u) || !this.a(p) || !this.a(out)) return tsKernels.scorePacked(nUsers, u, uo, nItems, p, f, out, oo);
+    this.ex.scorePacked(nUsers, u.byteOffset + 4 * uo, nItems, p.byteOffset, f, out.byteOffset + 4 * oo);
+  }
+  selectTop(n: number, scores: Float32Array, so: number, k: number, items: Int32Array, io: number, out: Float32Array, oo: number): number {
+    if (!this.a(scores) || !this.a(items) || !this.a(out)) return tsKernels.selectTop(n, scores, so, k, items, io, out, oo);
+    const scratch = this.scratchFor(Math.max(64, 8 * k));
+    return this.ex.selectTop(n, scores.byteOffset + 4 * so, k, items.byteOffset + 4 * io, out.byteOffset + 4 * oo, scratch);
+  }
   syrk(k: number, f: number, al: number, x: Float32Array, xo: number, a: Float32Array, ao: number): void {
     if (!this.a(x) || !this.a(a)) return tsKernels.syrk(k, f, al, x, xo, a, ao);
     this.ex.syrk(k, f, al, x.byteOffset + 4 * xo, a.byteOffset + 4 * ao);
@@ -118,6 +140,11 @@ export class WasmKernels implements Kernels {
 
   /** Pointer arguments of a row job (before scratch, start, end), or null when it must run in TS. */
   private jobArgs(job: RowJob): number[] | null {
+    if (job.op === 'recommend') {
+      const ok = this.a(job.u) && this.a(job.packed) && this.a(job.seen.indptr) && this.a(job.seen.indices) && this.a(job.fallback) && this.a(job.outItems) && this.a(job.outScores);
+      if (!ok) return null;
+      return [job.u.byteOffset, job.f, job.packed.byteOffset, job.nItems, job.seen.indptr.byteOffset, job.seen.indices.byteOffset, job.fallback.byteOffset, job.k, job.outItems.byteOffset, job.outScores.byteOffset];
+    }
     const s = job.csr;
     if (!this.csrOk(s) || !this.a(job.x) || !this.a(job.y)) return null;
     const head = [s.indptr.byteOffset, s.indices.byteOffset, s.data.byteOffset, job.y.byteOffset, job.x.byteOffset];

@@ -81,6 +81,20 @@ test('threads do not change the result; abort stops training', async () => {
   );
 });
 
+test('recommendAll equals recommend for every user (1 and 2 threads)', async () => {
+  const fx = checkerboardFixture();
+  const m = make({});
+  await m.fit(fx.data);
+  for (const threads of [1, 2]) {
+    const all = await m.recommendAll(5, threads);
+    for (let u = 0; u < fx.data.nUsers; u++) {
+      const r = m.recommend(u, { n: 5 });
+      assert.deepEqual(Array.from(all.items.subarray(u * 5, u * 5 + r.items.length)), Array.from(r.items), `user ${u}`);
+      assert.deepEqual(Array.from(all.scores.subarray(u * 5, u * 5 + r.items.length)), Array.from(r.scores), `user ${u}`);
+    }
+  }
+});
+
 test('fold-in of a trained user reproduces their vector and recommendations', async () => {
   const data = checkerboardFixture().data;
   const m = make({ solver: 'cholesky', iterations: 15 });

@@ -36,6 +36,9 @@ export class AlsRecommender extends BaseRecommender {
   private scores: Float32Array | null = null;
   private vec: Float32Array | null = null;
   private gram: Float32Array | null = null;
+  private packed: Float32Array | null = null;
+  private topItems: Int32Array | null = null;
+  private topScores: Float32Array | null = null;
   private scaleOf: [number, number] | null = null;
 
   constructor(name: string, params: Params, kernels: Kernels = getKernels()) {
@@ -85,8 +88,11 @@ export class AlsRecommender extends BaseRecommender {
   /** Frees the arena blocks of the current factors (the model is then unfitted). */
   release(): void {
     const a = this.kernels.arena;
-    for (const m of [this.userFactors, this.itemFactors, this.scores, this.vec, this.gram]) if (m && m.length) a.free(m);
+    for (const m of [this.userFactors, this.itemFactors, this.scores, this.vec, this.gram, this.packed, this.topItems, this.topScores]) if (m && m.length) a.free(m);
     this.gram = null;
+    this.packed = null;
+    this.topItems = null;
+    this.topScores = null;
     this.userFactors = new Float32Array(0);
     this.itemFactors = new Float32Array(0);
     this.scores = null;
@@ -105,6 +111,8 @@ export class AlsRecommender extends BaseRecommender {
     this.userNorms = null;
     if (this.gram) this.kernels.arena.free(this.gram);
     this.gram = null;
+    if (this.packed) this.kernels.arena.free(this.packed);
+    this.packed = null;
     this.scores = this.kernels.arena.f32(Math.max(1, BATCH * n), this);
     this.vec = this.kernels.arena.f32(Math.max(4, this.factors), this);
   }
@@ -116,40 +124,102 @@ export class AlsRecommender extends BaseRecommender {
       return;
     }
     const n = this.nItems;
-    const buf = this.scores!.subarray(0, n);
-    this.kernels.scoreRows(n, this.factors, this.itemFactors, 0, this.userFactors, user * this.factors, buf, 0);
-    out.set(buf);
+    this.kernels.scorePacked(1, this.userFactors, user * this.factors, n, this.packedItems(), this.factors, this.scores!, 0);
+    out.set(this.scores!.subarray(0, n));
+  }
+
+  /** The item factors packed for scorePacked (cached until the next fit/load). */
+  private packedItems(): Float32Array {
+    if (!this.packed) {
+      const f = this.factors;
+      this.packed = this.kernels.arena.f32(Math.max(1, this.kernels.packedSize(this.nItems, f)), this);
+      this.kernels.packItems(this.nItems, f, this.itemFactors, 0, this.packed);
+    }
+    return this.packed;
   }
 
   override recommend(user: number, opts: RecommendOptions = {}): ScoredItems {
     return this.recommendBatch([user], opts)[0];
   }
 
-  /** Scores blocks of users at once (one pass over the item factors per block). */
+  /** Scores blocks of users at once (one pass over the packed item factors per block), WASM top-K. */
   override recommendBatch(users: ArrayLike<number>, opts: RecommendOptions = {}): ScoredItems[] {
     this.assertFitted();
     const n = this.nItems;
     const f = this.factors;
     const out: ScoredItems[] = [];
     const block = this.scores!;
+    const packed = this.packedItems();
     for (let s = 0; s < users.length; s += BATCH) {
       const e = Math.min(users.length, s + BATCH);
-      // contiguous runs of known users are scored with one scoreBlock call
+      // contiguous runs of known users are scored with one call
       let k = s;
       while (k < e) {
         let run = k;
         while (run < e && this.hasHistory(users[run]) && (run === k || users[run] === users[run - 1] + 1)) run++;
         if (run > k) {
-          this.kernels.scoreBlock(run - k, this.userFactors, users[k] * f, n, this.itemFactors, 0, f, block, (k - s) * n);
+          this.kernels.scorePacked(run - k, this.userFactors, users[k] * f, n, packed, f, block, (k - s) * n);
           k = run;
         } else {
           block.set(this.fallback, (k - s) * n);
           k++;
         }
       }
-      for (let j = s; j < e; j++) out.push(this.select(users[j], block.subarray((j - s) * n, (j - s + 1) * n), opts));
+      for (let j = s; j < e; j++) out.push(this.selectIn(users[j], block, (j - s) * n, opts));
     }
     return out;
+  }
+
+  /**
+   * Top-n for every user (excluding their training items; users without history get the popularity
+   * fallback) on `threads` threads: row u of items/scores (n each), padded with -1 / -Infinity.
+   */
+  async recommendAll(n = 10, threads = this.params.threads as number): Promise<{ n: number; items: Int32Array; scores: Float32Array }> {
+    this.assertFitted();
+    if (!(Number.isInteger(n) && n >= 1)) throw new AffinityError('E_PARAM', `n: got ${n}; expected a positive integer`, { field: 'n' });
+    const k = this.kernels;
+    const nU = this.nUsers;
+    const seen = { indptr: k.arena.i32(nU + 1), indices: k.arena.i32(Math.max(1, this.seen.indices.length)), data: this.seen.data };
+    seen.indptr.set(this.seen.indptr);
+    seen.indices.set(this.seen.indices);
+    const fallback = k.arena.f32(Math.max(1, this.nItems));
+    fallback.set(this.fallback);
+    const outItems = k.arena.i32(Math.max(1, nU * n));
+    const outScores = k.arena.f32(Math.max(1, nU * n));
+    try {
+      const job = { op: 'recommend' as const, u: this.userFactors, f: this.factors, packed: this.packedItems(), nItems: this.nItems, seen, fallback, k: n, outItems, outScores };
+      await k.rowsParallel(job, nU, resolveThreads(threads));
+      return { n, items: outItems.slice(0, nU * n), scores: outScores.slice(0, nU * n) };
+    } finally {
+      for (const a of [seen.indptr, seen.indices, fallback, outItems, outScores]) k.arena.free(a);
+    }
+  }
+
+  /** As BaseRecommender.select on block[off .. off + nItems), with the kernels' top-K. */
+  private selectIn(user: number, block: Float32Array, off: number, opts: RecommendOptions): ScoredItems {
+    const nI = this.nItems;
+    const scores = block.subarray(off, off + nI);
+    const n = opts.n ?? 10;
+    if (opts.allow || !(Number.isInteger(n) && n >= 0)) return this.select(user, scores, opts);
+    if (opts.excludeSeen ?? true) {
+      if (opts.seen) {
+        for (let k = 0; k < opts.seen.length; k++) scores[opts.seen[k]] = -Infinity;
+      } else if (user >= 0 && user < this.seen.nRows) {
+        const { indptr, indices } = this.seen;
+        for (let p = indptr[user]; p < indptr[user + 1]; p++) scores[indices[p]] = -Infinity;
+      }
+    }
+    if (opts.deny) for (let k = 0; k < opts.deny.length; k++) scores[opts.deny[k]] = -Infinity;
+    let items = this.topItems;
+    let top = this.topScores;
+    if (!items || !top || items.length < n) {
+      if (items) this.kernels.arena.free(items);
+      if (top) this.kernels.arena.free(top);
+      items = this.topItems = this.kernels.arena.i32(Math.max(16, n), this);
+      top = this.topScores = this.kernels.arena.f32(Math.max(16, n), this);
+    }
+    const c = this.kernels.selectTop(nI, block, off, n, items, 0, top, 0);
+    return { items: items.slice(0, c), scores: top.slice(0, c) };
   }
 
   override predict(user: number, item: number): number {
@@ -219,10 +289,8 @@ export class AlsRecommender extends BaseRecommender {
     if (vector.length !== f) throw new AffinityError('E_PARAM', `vector: got length ${vector.length}; expected ${f} (the model's factors)`, { field: 'vector' });
     const v = this.vec!;
     v.set(vector);
-    const n = this.nItems;
-    const buf = this.scores!.subarray(0, n);
-    this.kernels.scoreRows(n, f, this.itemFactors, 0, v, 0, buf, 0);
-    return this.select(-1, buf, opts);
+    this.kernels.scorePacked(1, v, 0, this.nItems, this.packedItems(), f, this.scores!, 0);
+    return this.selectIn(-1, this.scores!, 0, opts);
   }
 
   /**
