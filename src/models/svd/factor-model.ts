@@ -198,6 +198,17 @@ export abstract class FactorRatingModel extends BaseRecommender {
     this.scoreVector(st.offset + st.bu[user], this.userVec, user * st.f, out);
   }
 
+  /** Estimates of the given items only (unclipped, identical to the scoreAll entries). */
+  override scoreItems(user: number, items: ArrayLike<number>): Float32Array {
+    this.assertFitted();
+    const out = new Float32Array(items.length);
+    for (let k = 0; k < items.length; k++) {
+      this.checkItem(items[k]);
+      out[k] = this.estimate(user, items[k]);
+    }
+    return out;
+  }
+
   /** out[i] = base + b_i + q_i·v (b_i of unknown items and their q_i are 0); unbiased: unknown items get mu. */
   private scoreVector(base: number, v: Float32Array, off: number, out: Float32Array): void {
     const st = this.st as FactorState;
