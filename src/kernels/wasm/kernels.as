@@ -65,11 +65,49 @@ export function heapBase(): usize {
   memory.fill(x, 0, <usize>n << 2);
 }
 
-/** out = G v for a symmetric f x f matrix G (axpy form: out = sum_k v[k] G[k,:]). */
+/**
+ * out = G v for a symmetric f x f matrix G: out = sum_k v[k] G[k,:], 32 outputs at a time held in
+ * eight accumulators, then 4 at a time, then a scalar tail (row j . v, G being symmetric).
+ */
 @inline function symvI(f: i32, g: usize, v: usize, out: usize): void {
-  zeroI(f, out);
   const row = <usize>f << 2;
-  for (let k = 0; k < f; k++) axpyI(f, load<f32>(v + (<usize>k << 2)), g + <usize>k * row, out);
+  let c = 0;
+  for (; c + 32 <= f; c += 32) {
+    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+    let a4 = f32x4.splat(0), a5 = f32x4.splat(0), a6 = f32x4.splat(0), a7 = f32x4.splat(0);
+    let q = g + (<usize>c << 2);
+    for (let k = 0; k < f; k++) {
+      const s = v128.load32_splat(v + (<usize>k << 2));
+      a0 = f32x4.add(a0, f32x4.mul(s, v128.load(q)));
+      a1 = f32x4.add(a1, f32x4.mul(s, v128.load(q, 16)));
+      a2 = f32x4.add(a2, f32x4.mul(s, v128.load(q, 32)));
+      a3 = f32x4.add(a3, f32x4.mul(s, v128.load(q, 48)));
+      a4 = f32x4.add(a4, f32x4.mul(s, v128.load(q, 64)));
+      a5 = f32x4.add(a5, f32x4.mul(s, v128.load(q, 80)));
+      a6 = f32x4.add(a6, f32x4.mul(s, v128.load(q, 96)));
+      a7 = f32x4.add(a7, f32x4.mul(s, v128.load(q, 112)));
+      q += row;
+    }
+    const o = out + (<usize>c << 2);
+    v128.store(o, a0);
+    v128.store(o, a1, 16);
+    v128.store(o, a2, 32);
+    v128.store(o, a3, 48);
+    v128.store(o, a4, 64);
+    v128.store(o, a5, 80);
+    v128.store(o, a6, 96);
+    v128.store(o, a7, 112);
+  }
+  for (; c + 4 <= f; c += 4) {
+    let a0 = f32x4.splat(0);
+    let q = g + (<usize>c << 2);
+    for (let k = 0; k < f; k++) {
+      a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(v + (<usize>k << 2)), v128.load(q)));
+      q += row;
+    }
+    v128.store(out + (<usize>c << 2), a0);
+  }
+  for (; c < f; c++) store<f32>(out + (<usize>c << 2), dotI(f, g + <usize>c * row, v));
 }
 
 export function dot(n: i32, x: usize, y: usize): f32 {
