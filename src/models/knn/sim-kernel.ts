@@ -209,8 +209,9 @@ function row(inp: SimInput, x: number, s: SimScratch): number {
       }
     }
   }
-  // similarities of the touched x', positive ones become candidates; reset the accumulators
   const { candIdx, candVal } = s;
+  if (!needFreq && inp.maxNeighbours > 0) return selectDot(inp, x, s, nt);
+  // similarities of the touched x', positive ones become candidates; reset the accumulators
   const minSup = inp.minSupport;
   const lambda = inp.shrinkage;
   const off = inp.shrinkOffset;
@@ -251,6 +252,35 @@ function row(inp: SimInput, x: number, s: SimScratch): number {
   }
   sortDesc(candIdx, candVal, nc);
   return nc;
+}
+
+/**
+ * The fast path's selection: dot similarities straight into a size-m heap (no candidate list),
+ * resetting the accumulators on the way; leaves the kept neighbours best first.
+ */
+function selectDot(inp: SimInput, x: number, s: SimScratch, nt: number): number {
+  const { a, mark, touched, candIdx, candVal } = s;
+  const m = inp.maxNeighbours;
+  const self = inp.includeSelf;
+  let size = 0;
+  for (let t = 0; t < nt; t++) {
+    const j = touched[t];
+    const sim = a[j];
+    a[j] = 0;
+    mark[j] = 0;
+    if (!(sim > 0) || (j === x && !self)) continue;
+    if (size < m) {
+      candIdx[size] = j;
+      candVal[size] = sim;
+      if (++size === m) for (let i = (m >> 1) - 1; i >= 0; i--) siftDown(candIdx, candVal, m, i);
+    } else if (sim > candVal[0] || (sim === candVal[0] && j < candIdx[0])) {
+      candIdx[0] = j;
+      candVal[0] = sim;
+      siftDown(candIdx, candVal, m, 0);
+    }
+  }
+  sortDesc(candIdx, candVal, size);
+  return size;
 }
 
 /** a ranks before b: higher similarity, or equal similarity and smaller index. */

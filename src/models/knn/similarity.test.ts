@@ -164,6 +164,24 @@ describe('parallel similarities', () => {
     }
   });
 
+  it('the fused dot-product selection equals the general path', async () => {
+    const rng = new Rng(3);
+    const rows: [number, number, number][] = [];
+    for (let k = 0; k < 3000; k++) rows.push([rng.int(200), Math.floor(Math.pow(rng.next(), 2) * 150), 1 + rng.int(3)]);
+    const ui = Dataset.fromTriples(rows, { kind: 'implicit' }).csr();
+    for (const kind of ['cosine', 'bm25', 'tfidf'] as const) {
+      const o: SimilarityOptions = { kind, userBased: false, fullNorms: true, includeSelf: true };
+      const general = await computeSimilarity(ui, { ...o, maxNeighbours: 0 });
+      const fused = await computeSimilarity(ui, { ...o, maxNeighbours: 1000 });
+      assert.deepEqual(fused, general, kind);
+      const top5 = await computeSimilarity(ui, { ...o, maxNeighbours: 5 });
+      for (let r = 0; r < general.n; r++) {
+        const want = Array.from(general.idx.subarray(general.ptr[r], Math.min(general.ptr[r + 1], general.ptr[r] + 5)));
+        assert.deepEqual(Array.from(top5.idx.subarray(top5.ptr[r], top5.ptr[r + 1])), want, `${kind} row ${r}`);
+      }
+    }
+  });
+
   it('an aborted signal stops the computation with E_ABORTED', async () => {
     const ac = new AbortController();
     ac.abort();
