@@ -60,14 +60,23 @@ async function main(): Promise<void> {
   const data = loadSynth(join(root, 'synth-5m', 'synth-5m.tsv.gz'));
   data.csr();
   console.log(`loaded ${data.size} rows, ${data.nUsers} users x ${data.nItems} items in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  console.log('threads\tepochs\ts/epoch (median)\tall epochs\tfinal sampled accuracy\tvs implicit 1-thread 2.17 s');
+  console.log('threads\tepochs\ts/epoch (median)\tall epochs\tCPU s/epoch (median, all threads)\tfinal sampled accuracy\tvs implicit 1-thread 2.17 s');
   for (const threads of threadList) {
     const model = createModel('bpr', { factors: 64, iterations: epochs, threads });
     let acc = 0;
-    const r = await model.fit(data, { onProgress: (e) => (acc = e.metrics?.accuracy ?? 0) });
+    const cpu: number[] = [];
+    let c0 = process.cpuUsage();
+    const r = await model.fit(data, {
+      onProgress: (e) => {
+        acc = e.metrics?.accuracy ?? 0;
+        const c = process.cpuUsage(c0);
+        cpu.push((c.user + c.system) / 1e6);
+        c0 = process.cpuUsage();
+      },
+    });
     const secs = r.iterationSeconds ?? [];
     const med = median(secs);
-    console.log([threads, epochs, med.toFixed(3), secs.map((s) => s.toFixed(2)).join(' '), acc.toFixed(4), `${(2.17 / med).toFixed(2)}x`].join('\t'));
+    console.log([threads, epochs, med.toFixed(3), secs.map((s) => s.toFixed(2)).join(' '), median(cpu).toFixed(3), acc.toFixed(4), `${(2.17 / med).toFixed(2)}x`].join('\t'));
   }
   console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
 }

@@ -125,17 +125,26 @@ export function bprEpoch(a: BprArrays, lr: number, reg: number, samples: number,
     const uo = u * f;
     const io = i * f;
     const jo = j * f;
-    let x = B[i] - B[j];
-    for (let k = 0; k < f; k++) x += U[uo + k] * (V[io + k] - V[jo + k]);
+    let x0 = 0;
+    let x1 = 0;
+    let k = 0;
+    for (; k + 1 < f; k += 2) {
+      x0 += U[uo + k] * (V[io + k] - V[jo + k]);
+      x1 += U[uo + k + 1] * (V[io + k + 1] - V[jo + k + 1]);
+    }
+    if (k < f) x0 += U[uo + k] * (V[io + k] - V[jo + k]);
+    const x = B[i] - B[j] + x0 + x1;
     if (x > 0) correct++;
     const z = 1 / (1 + Math.exp(x));
-    for (let k = 0; k < f; k++) {
+    const lz = lr * z;
+    const decay = 1 - lr * reg;
+    for (k = 0; k < f; k++) {
       const uk = U[uo + k];
       const vi = V[io + k];
       const vj = V[jo + k];
-      U[uo + k] = uk + lr * (z * (vi - vj) - reg * uk);
-      V[io + k] = vi + lr * (z * uk - reg * vi);
-      V[jo + k] = vj + lr * (-z * uk - reg * vj);
+      U[uo + k] = decay * uk + lz * (vi - vj);
+      V[io + k] = decay * vi + lz * uk;
+      V[jo + k] = decay * vj - lz * uk;
     }
     B[i] += lr * (z - reg * B[i]);
     B[j] += lr * (-z - reg * B[j]);
