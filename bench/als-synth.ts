@@ -21,12 +21,15 @@ for (const threads of [1, 2]) {
   if (model) model.release();
   model = m;
 }
-const users = Int32Array.from({ length: dataset.nUsers }, (_, u) => u);
-const t1 = performance.now();
-let checksum = 0;
-for (let s = 0; s < users.length; s += 4096) {
-  const recs = model!.recommendBatch(users.subarray(s, s + 4096), { n: 10 });
-  for (const r of recs) checksum += r.items[0];
+for (const threads of [1, 2]) {
+  const t1 = performance.now();
+  const all = await model!.recommendAll(10, threads);
+  let checksum = 0;
+  for (let u = 0; u < dataset.nUsers; u++) checksum += all.items[u * 10];
+  console.log(`top-10 for all ${dataset.nUsers} users (excluding seen), threads=${threads}: ${((performance.now() - t1) / 1000).toFixed(2)} s (checksum ${checksum})`);
 }
-console.log(`top-10 for all ${users.length} users (excluding seen): ${((performance.now() - t1) / 1000).toFixed(2)} s (checksum ${checksum})`);
+const t2 = performance.now();
+const some = Int32Array.from({ length: 10000 }, (_, u) => u);
+model!.recommendBatch(some, { n: 10 });
+console.log(`recommendBatch (sync API) for 10k users: ${((performance.now() - t2) / 1000).toFixed(2)} s`);
 console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
