@@ -1,5 +1,5 @@
 // AssemblyScript: ALS row solvers (see kernels.as, the entry, and src/kernels/ts/als.ts, the reference).
-import { dotI, axpyI, xpbyI, zeroI, symvI, scal, syrk, cholesky64, cholSolve64 } from './blas';
+import { dotI, axpyI, xpbyI, zeroI, symvI, scal, syrk, cholesky64, cholSolve64, dot2, axpy2, D1, D2 } from './blas';
 
 // ---- ALS row solvers (ranges of rows [start, end), so that threads can split the work) ----
 
@@ -28,7 +28,21 @@ export function implicitCg(
     const e = load<i32>(indptr + (<usize>(u + 1) << 2));
     symvI(f, g, xu, r);
     scal(f, -1, r);
-    for (let q = s; q < e; q++) {
+    // r += sum_i (c p - (c - 1) y_i.x) y_i, two stored cells per pass
+    let q = s;
+    for (; q + 2 <= e; q += 2) {
+      const v1 = load<f32>(data + (<usize>q << 2));
+      const v2 = load<f32>(data + (<usize>q << 2), 4);
+      const c1 = confM1(v1, alpha, binary);
+      const c2 = confM1(v2, alpha, binary);
+      const y1 = y + <usize>load<i32>(indices + (<usize>q << 2)) * row;
+      const y2 = y + <usize>load<i32>(indices + (<usize>q << 2), 4) * row;
+      dot2(f, y1, y2, xu);
+      const p1: f32 = v1 > 0 ? c1 + 1 : 0;
+      const p2: f32 = v2 > 0 ? c2 + 1 : 0;
+      axpy2(f, p1 - c1 * D1, y1, p2 - c2 * D2, y2, r);
+    }
+    if (q < e) {
       const v = load<f32>(data + (<usize>q << 2));
       const cm1 = confM1(v, alpha, binary);
       const yi = y + <usize>load<i32>(indices + (<usize>q << 2)) * row;
@@ -40,12 +54,23 @@ export function implicitCg(
     for (let it = 0; it < steps; it++) {
       if (rs < 1e-20) break;
       symvI(f, g, pv, ap);
+      // ap += sum_i (c - 1) (y_i.p) y_i, pairing the cells with c != 1
+      let pend: usize = 0;
+      let pendC: f32 = 0;
       for (let q = s; q < e; q++) {
         const cm1 = confM1(load<f32>(data + (<usize>q << 2)), alpha, binary);
         if (cm1 == 0) continue;
         const yi = y + <usize>load<i32>(indices + (<usize>q << 2)) * row;
-        axpyI(f, cm1 * dotI(f, yi, pv), yi, ap);
+        if (!pend) {
+          pend = yi;
+          pendC = cm1;
+          continue;
+        }
+        dot2(f, pend, yi, pv);
+        axpy2(f, pendC * D1, pend, cm1 * D2, yi, ap);
+        pend = 0;
       }
+      if (pend) axpyI(f, pendC * dotI(f, pend, pv), pend, ap);
       const a = rs / dotI(f, pv, ap);
       axpyI(f, a, pv, xu);
       axpyI(f, -a, ap, r);

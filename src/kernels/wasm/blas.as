@@ -33,6 +33,60 @@ export function heapBase(): usize {
   return s;
 }
 
+/** Results of dot2 (wasm globals: one pair per instance, i.e. per thread). */
+export let D1: f32 = 0;
+export let D2: f32 = 0;
+
+/** D1 = x1 . y, D2 = x2 . y in one pass over y (two rows against one vector). */
+@inline export function dot2(n: i32, x1: usize, x2: usize, y: usize): void {
+  let a0 = f32x4.splat(0);
+  let a1 = f32x4.splat(0);
+  let b0 = f32x4.splat(0);
+  let b1 = f32x4.splat(0);
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const o = <usize>i << 2;
+    const y0 = v128.load(y + o);
+    const y1 = v128.load(y + o, 16);
+    a0 = f32x4.add(a0, f32x4.mul(v128.load(x1 + o), y0));
+    b0 = f32x4.add(b0, f32x4.mul(v128.load(x2 + o), y0));
+    a1 = f32x4.add(a1, f32x4.mul(v128.load(x1 + o, 16), y1));
+    b1 = f32x4.add(b1, f32x4.mul(v128.load(x2 + o, 16), y1));
+  }
+  if (i + 4 <= n) {
+    const o = <usize>i << 2;
+    const y0 = v128.load(y + o);
+    a0 = f32x4.add(a0, f32x4.mul(v128.load(x1 + o), y0));
+    b0 = f32x4.add(b0, f32x4.mul(v128.load(x2 + o), y0));
+    i += 4;
+  }
+  let s1 = hsum(f32x4.add(a0, a1));
+  let s2 = hsum(f32x4.add(b0, b1));
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const yy = load<f32>(y + o);
+    s1 += load<f32>(x1 + o) * yy;
+    s2 += load<f32>(x2 + o) * yy;
+  }
+  D1 = s1;
+  D2 = s2;
+}
+
+/** y += a1 * x1 + a2 * x2 */
+@inline export function axpy2(n: i32, a1: f32, x1: usize, a2: f32, x2: usize, y: usize): void {
+  const v1 = f32x4.splat(a1);
+  const v2 = f32x4.splat(a2);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(y + o, f32x4.add(v128.load(y + o), f32x4.add(f32x4.mul(v1, v128.load(x1 + o)), f32x4.mul(v2, v128.load(x2 + o)))));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(y + o, load<f32>(y + o) + (a1 * load<f32>(x1 + o) + a2 * load<f32>(x2 + o)));
+  }
+}
+
 /** y += a * x */
 @inline export function axpyI(n: i32, a: f32, x: usize, y: usize): void {
   const va = f32x4.splat(a);
