@@ -15,18 +15,30 @@ console.log(`loaded ${dataset.size} rows, ${dataset.nUsers} users x ${dataset.nI
 let model: AlsRecommender | null = null;
 for (const threads of [1, 2]) {
   const m = createModel('als', { factors: 64, regularization: 0.01, alpha: 1, iterations, cgSteps: 3, threads }) as AlsRecommender;
-  const r = await m.fit(dataset);
+  // CPU seconds per iteration (all threads of the process) next to wall time: the host is shared
+  const cpu: number[] = [];
+  let c0 = process.cpuUsage();
+  const r = await m.fit(dataset, {
+    onProgress: () => {
+      const d = process.cpuUsage(c0);
+      cpu.push((d.user + d.system) / 1e6);
+      c0 = process.cpuUsage();
+    },
+  });
+  cpu[0] = NaN; // the first also counts data preparation
   const it = r.iterationSeconds ?? [];
-  console.log(`ALS cg3 f64 threads=${threads}: ${median(it).toFixed(3)} s/iteration (median of ${it.length}: ${it.map((s) => s.toFixed(2)).join(' ')}), fit ${r.fitSeconds.toFixed(1)} s`);
+  console.log(`ALS cg3 f64 threads=${threads}: ${median(it).toFixed(3)} s/iteration (median of ${it.length}: ${it.map((s) => s.toFixed(2)).join(' ')}), fit ${r.fitSeconds.toFixed(1)} s; CPU s/iteration ${median(cpu.slice(1)).toFixed(3)}`);
   if (model) model.release();
   model = m;
 }
 for (const threads of [1, 2]) {
   const t1 = performance.now();
+  const c1 = process.cpuUsage();
   const all = await model!.recommendAll(10, threads);
+  const cu = process.cpuUsage(c1);
   let checksum = 0;
   for (let u = 0; u < dataset.nUsers; u++) checksum += all.items[u * 10];
-  console.log(`top-10 for all ${dataset.nUsers} users (excluding seen), threads=${threads}: ${((performance.now() - t1) / 1000).toFixed(2)} s (checksum ${checksum})`);
+  console.log(`top-10 for all ${dataset.nUsers} users (excluding seen), threads=${threads}: ${((performance.now() - t1) / 1000).toFixed(2)} s wall, ${((cu.user + cu.system) / 1e6).toFixed(2)} s CPU (checksum ${checksum})`);
 }
 const t2 = performance.now();
 const some = Int32Array.from({ length: 10000 }, (_, u) => u);

@@ -53,7 +53,8 @@ export class WasmKernels implements Kernels {
   private readonly ex: Exports;
   private readonly module: WebAssembly.Module;
   private readonly memory: WebAssembly.Memory;
-  private pool: KernelPool | null = null;
+  /** The worker pool of rowsParallel (created on first use with threads > 1). */
+  pool: KernelPool | null = null;
   private scratch = 0;
   private scratchSize = 0;
 

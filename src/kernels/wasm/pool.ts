@@ -13,6 +13,7 @@ const inst = new WebAssembly.Instance(workerData.module, { env: { memory: worker
 const ex = inst.exports;
 parentPort.on('message', (m) => {
   let acc = 0;
+  let chunks = 0;
   try {
     const ctr = new Int32Array(workerData.memory.buffer, m.counter, 1);
     const fn = ex[m.fn];
@@ -22,8 +23,9 @@ parentPort.on('message', (m) => {
       const s = k * m.chunk;
       const r = fn(...m.args, m.scratch, s, Math.min(m.n, s + m.chunk));
       if (typeof r === 'number') acc += r;
+      chunks++;
     }
-    parentPort.postMessage({ ok: true, acc });
+    parentPort.postMessage({ ok: true, acc, chunks });
   } catch (e) {
     parentPort.postMessage({ ok: false, error: String(e && e.stack || e) });
   }
@@ -33,6 +35,7 @@ parentPort.on('message', (m) => {
 interface Reply {
   ok: boolean;
   acc?: number;
+  chunks?: number;
   error?: string;
 }
 
@@ -42,6 +45,8 @@ export class KernelPool {
   readonly threads: number;
   private readonly workers: Worker[] = [];
   private readonly counter: number;
+  /** Chunks each thread ran in the last job (this thread first): shows whether the workers took part. */
+  lastChunks: number[] = [];
 
   constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, arena: WasmArena, threads: number) {
     this.threads = threads;
@@ -69,7 +74,10 @@ export class KernelPool {
           const onMsg = (m: Reply): void => {
             w.off('error', onErr);
             w.unref();
-            if (m.ok) resolve(m.acc ?? 0);
+            if (m.ok) {
+              this.lastChunks[k + 1] = m.chunks ?? 0;
+              resolve(m.acc ?? 0);
+            }
             else reject(new Error(`kernel worker: ${m.error}`));
           };
           const onErr = (e: Error): void => {
@@ -82,13 +90,17 @@ export class KernelPool {
         }),
     );
     let acc = 0;
+    let mine = 0;
+    this.lastChunks = new Array<number>(this.threads).fill(0);
     for (;;) {
       const k = Atomics.add(ctr, 0, 1);
       if (k >= nChunks) break;
       const s = k * chunk;
       const r = local(...args, scratch, s, Math.min(n, s + chunk));
       if (typeof r === 'number') acc += r;
+      mine++;
     }
+    this.lastChunks[0] = mine;
     const rest = await Promise.all(replies);
     for (const r of rest) acc += r;
     return acc;
