@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Dataset } from './dataset.js';
+import { readFileSync } from 'node:fs';
 import { kCore } from './kcore.js';
+import { sharedData, SKIP_NO_DATA } from '../../test/helpers/data.js';
 
 const pairs = (d: Dataset): string[] =>
   Array.from(d.user, (u, k) => `${d.users.id(u)}-${d.items.id(d.item[k])}`);
@@ -29,4 +31,23 @@ test('kCore drops users and items iteratively until stable', () => {
   // a 3-core of this data is empty
   assert.equal(kCore(d, 3, 3).size, 0);
   assert.throws(() => kCore(d, -1, 2), /minUser: got -1/);
+});
+
+const udata = sharedData('ml-100k/u.data');
+test('kCore on MovieLens 100K matches an independent computation', { skip: udata ? false : SKIP_NO_DATA }, () => {
+  const rows = readFileSync(udata!, 'utf8')
+    .trimEnd()
+    .split('\n')
+    .map((l) => l.split('\t'))
+    .map((f) => [f[0], f[1], Number(f[2])] as const);
+  const d = Dataset.fromTriples(rows);
+  // reference figures from a separate Python implementation of the same fixed point
+  for (const [mu, mi, n, nu, ni] of [[10, 10, 97953, 943, 1152], [50, 50, 69222, 513, 560], [100, 20, 65874, 335, 836]]) {
+    const c = kCore(d, mu, mi);
+    assert.equal(c.size, n);
+    assert.equal(c.userCounts().filter((x) => x > 0).length, nu);
+    assert.equal(c.itemCounts().filter((x) => x > 0).length, ni);
+    assert.ok(c.userCounts().every((x) => x === 0 || x >= mu));
+    assert.ok(c.itemCounts().every((x) => x === 0 || x >= mi));
+  }
 });

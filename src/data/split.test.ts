@@ -118,6 +118,35 @@ test('user-temporal and leave-one-out latest follow each user\'s time order', ()
   checkPartition(d.size, loo);
 });
 
+test('user-temporal and leave-one-out latest on larger users: test rows are each user\'s latest', () => {
+  const d = randomData(); // users with up to 40 rows and many timestamp ties
+  const time = d.time!;
+  for (const spec of [{ kind: 'user-temporal', lastN: 3 }, { kind: 'user-temporal', testFraction: 0.25 }, { kind: 'leave-one-out', pick: 'latest' }] as const) {
+    const [f] = splitDataset(d, spec, 0);
+    checkPartition(d.size, f);
+    const counts = d.userCounts();
+    const inTest = new Int32Array(d.nUsers);
+    // latest train row per user (time, then position) must come before the earliest test row
+    const lastTrain = new Int32Array(d.nUsers).fill(-1);
+    for (const r of f.trainRows) {
+      const u = d.user[r];
+      const p = lastTrain[u];
+      if (p < 0 || time[r] > time[p] || (time[r] === time[p] && r > p)) lastTrain[u] = r;
+    }
+    for (const r of f.testRows) {
+      const u = d.user[r];
+      inTest[u]++;
+      const p = lastTrain[u];
+      assert.ok(p >= 0 && (time[r] > time[p] || (time[r] === time[p] && r > p)), `${spec.kind}: row ${r} of user ${u}`);
+    }
+    for (let u = 0; u < d.nUsers; u++) {
+      const n = counts[u];
+      const want = spec.kind === 'leave-one-out' ? 1 : 'lastN' in spec ? 3 : Math.round(n * 0.25);
+      assert.equal(inTest[u], n < 2 ? 0 : Math.min(want, n - 1));
+    }
+  }
+});
+
 test('leave-one-out random: one row per user with >= 2 rows, seeded', () => {
   const d = randomData(false);
   const [f] = splitDataset(d, { kind: 'leave-one-out', pick: 'random' }, 9);

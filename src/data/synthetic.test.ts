@@ -85,6 +85,17 @@ test('counts, distinct pairs, ranges, timestamps and side data', () => {
   assert.ok(tNew / nNew - tOld / nOld > 30 * 86400);
 });
 
+test('edge sizes: fewer rows than users, and every user at the half-catalogue cap', () => {
+  const sparse = generateSynthetic({ users: 100, items: 50, interactions: 60, seed: 1 });
+  assert.equal(sparse.size, 60);
+  assert.ok(sparse.userCounts().every((c) => c <= 25));
+  const full = generateSynthetic({ users: 10, items: 10, interactions: 50, seed: 1, categories: 3 });
+  assert.deepEqual([...full.userCounts()], new Array(10).fill(5));
+  assert.equal(full.csr().indices.length, 50);
+  assert.throws(() => generateSynthetic({ users: 10, items: 10, interactions: 51 }), /interactions: got 51; expected at most users x maxPerUser/);
+  assert.throws(() => generateSynthetic({ users: 0, items: 10, interactions: 5 }), /users: got 0; expected an integer >= 1/);
+});
+
 test('power-law popularity: the top 10% of items hold far more than 10% of rows', () => {
   const d = generateSynthetic({ users: 1000, items: 1000, interactions: 30000, seed: 5, affinityStrength: 0.5 });
   const c = Array.from(d.itemCounts()).sort((a, b) => b - a);
