@@ -31,6 +31,12 @@ for (const threads of [1, 2]) {
   if (model) model.release();
   model = m;
 }
+{
+  const m = createModel('als', { factors: 64, regularization: 0.01, alpha: 1, iterations: 2, solver: 'cholesky', threads: 2 }) as AlsRecommender;
+  const r = await m.fit(dataset);
+  console.log(`ALS cholesky f64 threads=2: ${median(r.iterationSeconds ?? []).toFixed(3)} s/iteration (${(r.iterationSeconds ?? []).map((s) => s.toFixed(2)).join(' ')})`);
+  m.release();
+}
 for (const threads of [1, 2]) {
   const t1 = performance.now();
   const c1 = process.cpuUsage();
