@@ -50,7 +50,8 @@ export async function computeSimilarities(inp: SimInput, opts: SimRunOptions = {
       if ((c & 7) === 7) await new Promise<void>((r) => setImmediate(r)); // let abort signals through
     }
   } else {
-    await runWorkers(toShared(inp), Math.min(threads, nChunks), nChunks, size, parts, opts);
+    inp = toShared(inp); // drops this frame's hold on the unshared copies, so they can be collected
+    await runWorkers(inp, Math.min(threads, nChunks), nChunks, size, parts, opts);
   }
   return merge(n, parts);
 }
