@@ -2,8 +2,13 @@
  * Generates a large synthetic dataset and reports time and peak memory.
  *
  *   node --import tsx bench/gen-synth.ts [--users 400000] [--items 50000] [--interactions 20000000]
- *        [--factors 16] [--oversample 4] [--kind implicit|explicit] [--seed 1] [--out file.tsv.gz]
+ *        [--factors 16] [--oversample 4] [--kind implicit|explicit] [--seed 1] [--out file.tsv.gz] [--splits]
+ *
+ * --splits also times splitDataset (random, user-ratio, temporal, user-temporal, loo, 5-fold) and kCore on the result.
  */
+import { kCore } from '../src/data/kcore.js';
+import { splitDataset } from '../src/data/split.js';
+import type { SplitSpec } from '../src/data/split-types.js';
 import { generateSynthetic, writeSyntheticTsv, type SyntheticOptions } from '../src/data/synthetic.js';
 
 function arg(name: string, dflt: string): string {
@@ -43,5 +48,23 @@ if (out) {
   const t2 = performance.now();
   await writeSyntheticTsv(out, d);
   console.log(`wrote ${out} in ${((performance.now() - t2) / 1000).toFixed(2)} s`);
+}
+if (process.argv.includes('--splits')) {
+  const specs: SplitSpec[] = [
+    { kind: 'random', testFraction: 0.2 },
+    { kind: 'user-ratio', testFraction: 0.2 },
+    { kind: 'temporal', testFraction: 0.2 },
+    { kind: 'user-temporal', lastN: 1 },
+    { kind: 'leave-one-out', pick: 'latest' },
+    { kind: 'kfold', k: 5 },
+  ];
+  for (const spec of specs) {
+    const t = performance.now();
+    const folds = splitDataset(d, spec, 42);
+    console.log(`split ${spec.kind}: ${folds.length} fold(s), ${folds[0].testRows.length.toLocaleString('en')} test rows in fold 0, ${((performance.now() - t) / 1000).toFixed(2)} s`);
+  }
+  const t = performance.now();
+  const core = kCore(d, 10, 10);
+  console.log(`kCore(10, 10): ${core.size.toLocaleString('en')} rows kept, ${((performance.now() - t) / 1000).toFixed(2)} s`);
 }
 console.log(`peak RSS ${mb(process.resourceUsage().maxRSS * 1024)}, heap used ${mb(process.memoryUsage().heapUsed)}`);

@@ -13,9 +13,8 @@ export function splitDataset(data: Dataset, spec: SplitSpec, seed: number): Spli
   switch (spec.kind) {
     case 'random': {
       const f = checkFraction('testFraction', spec.testFraction);
-      const perm = new Rng(seed).permutation(n);
       const nTest = Math.round(n * f);
-      return [foldFromMask(0, maskOf(n, perm.subarray(0, nTest)))];
+      return [foldFromMask(0, maskOf(n, sampleRows(n, nTest, new Rng(seed))))];
     }
     case 'user-ratio':
       return [userRatio(data, checkFraction('testFraction', spec.testFraction), spec.minTrain ?? 1, seed)];
@@ -103,6 +102,19 @@ function requireTime(data: Dataset, kind: string): Float64Array {
     );
   }
   return data.time;
+}
+
+/** A uniform random k-subset of 0..n-1 (the first k steps of a Fisher-Yates shuffle). */
+function sampleRows(n: number, k: number, rng: Rng): Int32Array {
+  const p = new Int32Array(n);
+  for (let i = 0; i < n; i++) p[i] = i;
+  for (let i = 0; i < k; i++) {
+    const j = i + rng.int(n - i);
+    const t = p[i];
+    p[i] = p[j];
+    p[j] = t;
+  }
+  return p.subarray(0, k);
 }
 
 function maskOf(n: number, testRows: ArrayLike<number>): Uint8Array {
