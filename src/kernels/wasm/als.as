@@ -1,5 +1,5 @@
 // AssemblyScript: ALS row solvers (see kernels.as, the entry, and src/kernels/ts/als.ts, the reference).
-import { dotI, axpyI, xpbyI, zeroI, symvI, scal, syrk, cholesky64, cholSolve64, dot2, axpy2, D1, D2 } from './blas';
+import { dotI, axpyI, xpbyI, zeroI, symvI, scal, syrkLower, cholesky64, cholSolve64, dot2, axpy2, D1, D2 } from './blas';
 
 // ---- ALS row solvers (ranges of rows [start, end), so that threads can split the work) ----
 
@@ -93,7 +93,7 @@ export function implicitCg(
 
 /**
  * Implicit ALS, exact: x_u = (G + sum_i (c-1) y_i y_i^T)^-1 sum_i c p y_i. scratch: f*f*4 + f*f*8 + f*8
- * bytes (8-aligned). Returns the number of rows whose system was not positive definite (left unchanged).
+ * + 16 f + 16 bytes (8-aligned). Returns the number of rows whose system was not positive definite (left unchanged).
  */
 export function implicitChol(
   indptr: usize, indices: usize, data: usize, y: usize, x: usize, g: usize, f: i32,
@@ -103,17 +103,27 @@ export function implicitChol(
   const a32 = scratch;
   const a64 = scratch + <usize>f * row;
   const b64 = a64 + (<usize>(f * f) << 3);
+  const gath = (b64 + (<usize>f << 3) + 15) & ~15; // four rows sqrt(c - 1) y_i for syrkLower
   let bad = 0;
   for (let u = start; u < end; u++) {
     const s = load<i32>(indptr + (<usize>u << 2));
     const e = load<i32>(indptr + (<usize>(u + 1) << 2));
     memory.copy(a32, g, <usize>f * row);
     memory.fill(b64, 0, <usize>f << 3);
+    let cnt = 0;
     for (let q = s; q < e; q++) {
       const v = load<f32>(data + (<usize>q << 2));
       const cm1 = confM1(v, alpha, binary);
       const yi = y + <usize>load<i32>(indices + (<usize>q << 2)) * row;
-      if (cm1 != 0) syrk(1, f, cm1, yi, a32);
+      if (cm1 != 0) {
+        const w = Mathf.sqrt(cm1);
+        const dst = gath + <usize>cnt * row;
+        for (let k = 0; k < f; k++) store<f32>(dst + (<usize>k << 2), w * load<f32>(yi + (<usize>k << 2)));
+        if (++cnt == 4) {
+          syrkLower(4, f, gath, a32);
+          cnt = 0;
+        }
+      }
       if (v > 0) {
         const c = <f64>(cm1 + 1);
         for (let k = 0; k < f; k++) {
@@ -121,6 +131,11 @@ export function implicitChol(
           store<f64>(o, load<f64>(o) + c * <f64>load<f32>(yi + (<usize>k << 2)));
         }
       }
+    }
+    if (cnt) {
+      // rows past cnt are zero so that no stale value (or 0 * NaN) enters
+      memory.fill(gath + <usize>cnt * row, 0, <usize>(4 - cnt) * row);
+      syrkLower(4, f, gath, a32);
     }
     if (!solveDense(f, a32, a64, b64, x + <usize>u * row)) bad++;
   }
@@ -140,6 +155,7 @@ export function explicitRows(
   const a32 = scratch;
   const a64 = scratch + <usize>f * row;
   const b64 = a64 + (<usize>(f * f) << 3);
+  const gath = (b64 + (<usize>f << 3) + 15) & ~15;
   let bad = 0;
   for (let u = start; u < end; u++) {
     const s = load<i32>(indptr + (<usize>u << 2));
@@ -151,14 +167,24 @@ export function explicitRows(
     }
     memory.fill(a32, 0, <usize>f * row);
     memory.fill(b64, 0, <usize>f << 3);
+    let cnt = 0;
     for (let q = s; q < e; q++) {
       const yi = y + <usize>load<i32>(indices + (<usize>q << 2)) * row;
-      syrk(1, f, 1, yi, a32);
+      memory.copy(gath + <usize>cnt * row, yi, row);
+      if (++cnt == 4) {
+        syrkLower(4, f, gath, a32);
+        cnt = 0;
+      }
       const rv = <f64>(load<f32>(data + (<usize>q << 2)) - offset);
       for (let k = 0; k < f; k++) {
         const o = b64 + (<usize>k << 3);
         store<f64>(o, load<f64>(o) + rv * <f64>load<f32>(yi + (<usize>k << 2)));
       }
+    }
+    if (cnt) {
+      // rows past cnt are zero so that no stale value (or 0 * NaN) enters
+      memory.fill(gath + <usize>cnt * row, 0, <usize>(4 - cnt) * row);
+      syrkLower(4, f, gath, a32);
     }
     const lam = lambda * <f32>(e - s);
     for (let k = 0; k < f; k++) {

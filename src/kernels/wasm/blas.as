@@ -280,6 +280,42 @@ export function syrk(k: i32, f: i32, alpha: f32, x: usize, a: usize): void {
   }
 }
 
+/**
+ * Lower triangle (and up to three entries past the diagonal) of A += X^T X for X (k <= 4 rows, f
+ * columns): the rank-k update of the ALS normal equations, whose upper triangle Cholesky ignores.
+ */
+export function syrkLower(k: i32, f: i32, x: usize, a: usize): void {
+  const row = <usize>f << 2;
+  const x0 = x;
+  const x1 = x0 + row;
+  const x2 = x1 + row;
+  const x3 = x2 + row;
+  for (let j = 0; j < f; j++) {
+    const o = <usize>j << 2;
+    const c0 = f32x4.splat(load<f32>(x0 + o));
+    const c1 = f32x4.splat(k > 1 ? load<f32>(x1 + o) : 0);
+    const c2 = f32x4.splat(k > 2 ? load<f32>(x2 + o) : 0);
+    const c3 = f32x4.splat(k > 3 ? load<f32>(x3 + o) : 0);
+    const ar = a + <usize>j * row;
+    const lim = min(f, (j + 4) & ~3);
+    let i = 0;
+    for (; i + 4 <= lim; i += 4) {
+      const p = <usize>i << 2;
+      let s = f32x4.add(f32x4.mul(c0, v128.load(x0 + p)), f32x4.mul(c1, v128.load(x1 + p)));
+      s = f32x4.add(s, f32x4.add(f32x4.mul(c2, v128.load(x2 + p)), f32x4.mul(c3, v128.load(x3 + p))));
+      v128.store(ar + p, f32x4.add(v128.load(ar + p), s));
+    }
+    for (; i <= j; i++) {
+      const p = <usize>i << 2;
+      let s = f32x4.extract_lane(c0, 0) * load<f32>(x0 + p);
+      if (k > 1) s += f32x4.extract_lane(c1, 0) * load<f32>(x1 + p);
+      if (k > 2) s += f32x4.extract_lane(c2, 0) * load<f32>(x2 + p);
+      if (k > 3) s += f32x4.extract_lane(c3, 0) * load<f32>(x3 + p);
+      store<f32>(ar + p, load<f32>(ar + p) + s);
+    }
+  }
+}
+
 /** G = X^T X (k x f rows), G f x f. */
 export function gram(k: i32, f: i32, x: usize, g: usize): void {
   zeroI(f * f, g);

@@ -42,8 +42,8 @@ const KERNEL_OF: Record<RowJob['op'], 'implicitCg' | 'implicitChol' | 'explicitR
 function scratchBytes(job: RowJob): number {
   const f = job.f;
   if (job.op === 'recommend') return Math.ceil((16 * job.nItems * 4 + 8 * job.k) / 64) * 64 + 64;
-  // cg: 3 f floats; loss: f floats; chol/explicit: f*f f32 + f*f f64 + f f64
-  const b = job.op === 'cg' || job.op === 'loss' ? 3 * f * 4 : f * f * 4 + f * f * 8 + f * 8;
+  // cg: 3 f floats; loss: f floats; chol/explicit: f*f f32 + f*f f64 + f f64 + 4 gathered rows
+  const b = job.op === 'cg' || job.op === 'loss' ? 3 * f * 4 : f * f * 4 + f * f * 8 + f * 8 + 16 * f + 16;
   return Math.ceil(b / 64) * 64 + 64;
 }
 
