@@ -46,6 +46,14 @@ const nU = 64;
 const nI2 = 20_000;
 const blockOut = A.f32(nU * nI2);
 bench('scoreBlock 64 users x 20k x 64', 2 * nU * nI2 * f, (k) => k.scoreBlock(nU, x, 0, nI2, items, 0, f, blockOut, 0));
+const packed = A.f32(wk.packedSize(nI2, f));
+wk.packItems(nI2, f, items, 0, packed);
+bench('scorePacked 64 users x 20k x 64', 2 * nU * nI2 * f, (k) => k.scorePacked(nU, x, 0, nI2, packed, f, blockOut, 0));
+const topI = A.i32(10);
+const topS = A.f32(10);
+bench('selectTop 10 of 20k (x64 rows)', 0, (k) => {
+  for (let j = 0; j < nU; j++) k.selectTop(nI2, blockOut, j * nI2, 10, topI, 0, topS, 0);
+});
 const g = A.f32(f * f);
 bench('gram 20k x 64', 2 * nI2 * f * f, (k) => k.gram(nI2, f, items, 0, g, 0));
 for (let i = 0; i < f; i++) g[i * f + i] += 1;
