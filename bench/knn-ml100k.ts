@@ -41,12 +41,8 @@ for (const name of models) {
   const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
   const sd = Math.sqrt(mean(rmse.map((x) => (x - mean(rmse)) ** 2)));
   console.log(
-    `${name.padEnd(18)} RMSE ${mean(rmse).toFixed(5)} ± ${sd.toFixed(4)}  MAE ${mean(mae).toFixed(4)}  fit ${median(fit).toFixed(2)} s  predict ${median(pred).toFixed(2)} s (median per fold, ${f20(folds[0].testRows.length)} predictions)`,
+    `${name.padEnd(18)} RMSE ${mean(rmse).toFixed(5)} ± ${sd.toFixed(4)}  MAE ${mean(mae).toFixed(4)}  fit ${median(fit).toFixed(2)} s  predict ${median(pred).toFixed(2)} s (median per fold, ${folds[0].testRows.length} predictions)`,
   );
-}
-
-function f20(n: number): string {
-  return String(n);
 }
 
 const { data, fold } = await loadTrainTest(join(root, 'ml-100k-split', 'train.tsv'), join(root, 'ml-100k-split', 'test.tsv'));
