@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { loadInteractions } from '../src/data/load.js';
 import { applySplit } from '../src/data/split.js';
-import { surpriseKFold } from '../src/models/baseline/surprise-kfold.js';
+import { surpriseKFold } from '../src/data/numpy-kfold.js';
 import { createModel } from '../src/models/registry.js';
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

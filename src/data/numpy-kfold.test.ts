@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Mt19937, numpyPermutation, surpriseKFold } from './surprise-kfold.js';
+import { Mt19937, numpyPermutation, surpriseKFold } from './numpy-kfold.js';
 
 test('Mt19937 matches the reference output of init_genrand(5489)', () => {
   const r = new Mt19937(5489);

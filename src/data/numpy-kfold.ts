@@ -1,5 +1,5 @@
-import { paramError } from '../../core/errors.js';
-import type { SplitFold } from '../../data/split-types.js';
+import { paramError } from '../core/errors.js';
+import type { SplitFold } from './split-types.js';
 
 /**
  * MT19937 seeded like numpy's legacy `np.random.RandomState(seed)` (init_genrand), with its

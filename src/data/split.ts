@@ -1,6 +1,7 @@
 import { AffinityError, paramError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { Dataset } from './dataset.js';
+import { surpriseKFold } from './numpy-kfold.js';
 import type { SplitFold, SplitSpec } from './split-types.js';
 
 /**
@@ -266,21 +267,13 @@ function leaveOneOut(data: Dataset, pick: 'latest' | 'random', seed: number): Sp
   return foldFromMask(0, mask);
 }
 
+/**
+ * k-fold over rows. The shuffle is numpy's legacy MT19937 permutation, so `cv5` with seed 0 gives
+ * exactly the folds of Surprise's `KFold(n_splits=5, shuffle=True, random_state=0)` on the same file
+ * order — the protocol of the Surprise figures we compare with (see numpy-kfold.ts).
+ */
 function kFold(n: number, k: number, seed: number): SplitFold[] {
   if (!Number.isInteger(k) || k < 2) throw paramError('k', k, 'an integer >= 2');
   if (k > n) throw paramError('k', k, `at most the number of rows (${n})`);
-  const perm = new Rng(seed).permutation(n);
-  const foldOf = new Int32Array(n);
-  for (let f = 0; f < k; f++) {
-    const a = Math.floor((f * n) / k);
-    const b = Math.floor(((f + 1) * n) / k);
-    for (let p = a; p < b; p++) foldOf[perm[p]] = f;
-  }
-  const folds: SplitFold[] = [];
-  const mask = new Uint8Array(n);
-  for (let f = 0; f < k; f++) {
-    for (let r = 0; r < n; r++) mask[r] = foldOf[r] === f ? 1 : 0;
-    folds.push(foldFromMask(f, mask));
-  }
-  return folds;
+  return surpriseKFold(n, k, seed).map((f) => ({ fold: f.fold, trainRows: f.trainRows.sort(), testRows: f.testRows.sort() }));
 }

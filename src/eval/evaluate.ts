@@ -24,5 +24,12 @@ export async function evaluate(input: EvalInput): Promise<EvaluationReport> {
     createModel(spec.name, spec.params ?? {}); // validates the parameters up front
     return { name: spec.name, task: entry.task, create: () => createModel(spec.name, spec.params ?? {}) };
   });
-  return evaluateModels({ ...input, models });
+  const report = await evaluateModels({ ...input, models });
+  // Label results by the spec as given, so two variants of one model stay apart in the table.
+  input.models.forEach((spec, i) => {
+    const extra = Object.entries(spec.params ?? {});
+    const r = report.results[i];
+    if (r && extra.length) r.label = [spec.name, ...extra.map(([k, v]) => `${k}=${String(v)}`)].join(':');
+  });
+  return report;
 }

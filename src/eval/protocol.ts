@@ -38,6 +38,8 @@ export const DEFAULT_PROTOCOL: Protocol = {
 /** One model's result in a report. Later issues add fields; these are never renamed. */
 export interface ModelResult {
   model: string;
+  /** The model spec as given when it had parameters, e.g. 'item-knn:similarity=bm25'. */
+  label?: string;
   params: Record<string, unknown>;
   /** Mean over folds (one fold: the value). Keys like 'rmse', 'ndcg@10'. */
   metrics: Record<string, number>;

@@ -71,7 +71,7 @@ export function formatTable(report: EvaluationReport): string {
   const present = names.filter((n) => report.results.some((r) => r.metrics[n] !== undefined));
   const header = ['model', ...present, 'fit s', 'predict s'];
   const rows = report.results.map((r) => [
-    r.model,
+    r.label ?? r.model,
     ...present.map((n) => {
       const v = r.metrics[n];
       if (v === undefined) return '-';

@@ -8,7 +8,7 @@ import { sharedData, SKIP_NO_DATA } from '../../../test/helpers/data.js';
 import { modelConformance } from '../conformance.js';
 import { createModel } from '../registry.js';
 import type { BaselineOnly } from './baseline-only.js';
-import { surpriseKFold } from './surprise-kfold.js';
+import { surpriseKFold } from '../../data/numpy-kfold.js';
 
 modelConformance('baseline', () => createModel('baseline'));
 modelConformance('baseline-sgd', () => createModel('baseline-sgd'));

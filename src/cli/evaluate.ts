@@ -1,0 +1,149 @@
+import type { Command } from 'commander';
+import { AffinityError, paramError } from '../core/errors.js';
+import { loadTrainTest } from '../data/load.js';
+import { parseSplit, splitDataset } from '../data/split.js';
+import type { SplitFold } from '../data/split-types.js';
+import type { Dataset } from '../data/dataset.js';
+import { evaluate } from '../eval/evaluate.js';
+import { DEFAULT_PROTOCOL, type Protocol } from '../eval/protocol.js';
+import { formatTable } from '../eval/report.js';
+import { parseModelSpec } from '../models/params.js';
+import { getModelEntry } from '../models/registry.js';
+import { DATA_OPTION_HELP, attachSideData, intOption, loadOptionsFrom, numOption, readData, type DataFlags } from './common.js';
+import { Progress } from './progress.js';
+import { writeFileSync } from 'node:fs';
+
+interface EvalFlags extends DataFlags {
+  data?: string;
+  train?: string;
+  test?: string;
+  protocol?: string;
+  models: string;
+  metrics?: string;
+  k?: string;
+  implicit?: boolean;
+  threshold?: string;
+  ranking?: string;
+  candidates?: string;
+  includeSeen?: boolean;
+  seed?: string;
+  perUser?: string;
+  groupBy?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+export function registerEvaluate(program: Command): void {
+  const cmd = program
+    .command('evaluate')
+    .description('evaluate one or more models side by side on one split (terminal table or --json)')
+    .option('--data <path>', 'interactions file or MovieLens folder, split by --protocol')
+    .option('--train <file>', 'predefined training file (with --test)')
+    .option('--test <file>', 'predefined test file (with --train)')
+    .option('--protocol <split>', 'split of --data: cv5 | kfold:K | random:0.2 | user:0.2 | temporal:0.2 | user-temporal:last=1 | user-temporal:0.2 | loo | loo:random (default user:0.2)')
+    .requiredOption('--models <list>', 'comma-separated model specs, e.g. baseline,knn-means,item-knn:k=50 (see `affinity models`)')
+    .option('--metrics <list>', 'e.g. rmse,mae or precision@10,recall@10,ndcg@10,map@10,coverage@10 (default: by data kind)')
+    .option('--k <list>', 'cut-offs for @K metrics, e.g. 10 or 5,10,20 (default 10)')
+    .option('--implicit', 'train on implicit feedback: rows (>= --threshold if given) become 1')
+    .option('--threshold <r>', 'relevance threshold: test rows with value >= r are relevant (and, with --implicit, train rows below r are dropped)')
+    .option('--ranking <mode>', 'full (default) | sampled:N | sampled:N:popularity')
+    .option('--candidates <set>', 'train (default: items with a training row) | all')
+    .option('--include-seen', 'do not remove training items from rankings')
+    .option('--seed <n>', 'seed of the split and of sampling (default 42)')
+    .option('--per-user <file>', 'write per-user metric values (first fold) to this JSON file')
+    .option('--group-by <feature>', 'fairness: metric gaps between user groups (a user feature name, or "activity")')
+    .option('--json', 'print one JSON object on stdout (progress goes to stderr)')
+    .option('--quiet', 'no progress output');
+  for (const [f, d] of DATA_OPTION_HELP) cmd.option(f, d);
+  cmd.addHelpText(
+    'after',
+    `
+Examples:
+  affinity evaluate --data ../shared/data/ml-100k/u.data --protocol cv5 --seed 0 --models baseline,knn-means,knn-baseline-item --metrics rmse,mae --json
+  affinity evaluate --train ../shared/data/ml-100k-split/train.tsv --test ../shared/data/ml-100k-split/test.tsv --implicit --models popularity,item-knn --k 10 --json
+  affinity evaluate --data ratings.csv --protocol loo --implicit --threshold 4 --ranking sampled:100 --models item-knn,popularity --metrics hit@10,ndcg@10`,
+  );
+  cmd.action(async (flags: EvalFlags) => {
+    process.exitCode = await runEvaluate(flags);
+  });
+}
+
+async function runEvaluate(flags: EvalFlags): Promise<number> {
+  const progress = new Progress(flags.quiet);
+  const seed = intOption('--seed', flags.seed) ?? DEFAULT_PROTOCOL.seed;
+  const models = flags.models
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => parseModelSpec(s));
+  for (const m of models) getModelEntry(m.name); // fail fast on unknown names
+  const protocol: Protocol = {
+    ...DEFAULT_PROTOCOL,
+    seed,
+    excludeSeen: !flags.includeSeen,
+    implicit: !!flags.implicit,
+    relevanceThreshold: numOption('--threshold', flags.threshold) ?? null,
+    k: flags.k ? flags.k.split(',').map((s) => intOption('--k', s.trim(), 1) as number) : [10],
+    metrics: flags.metrics ? flags.metrics.split(',').map((s) => s.trim()).filter(Boolean) : [],
+    ranking: parseRanking(flags.ranking),
+    candidates: parseCandidates(flags.candidates),
+  };
+
+  let data: Dataset;
+  let folds: SplitFold[];
+  let label: string;
+  if (flags.train || flags.test) {
+    if (!flags.train || !flags.test) throw new AffinityError('E_PARAM', '--train and --test go together (give both files)', { field: flags.train ? '--test' : '--train' });
+    if (flags.data) throw new AffinityError('E_PARAM', '--data cannot be combined with --train/--test', { field: '--data' });
+    const r = await loadTrainTest(flags.train, flags.test, loadOptionsFrom(flags, progress));
+    progress.stop();
+    data = await attachSideData(r.data, flags);
+    folds = [r.fold];
+    protocol.split = { kind: 'predefined', train: flags.train, test: flags.test };
+    label = `${flags.train} + ${flags.test}`;
+  } else if (flags.data) {
+    const r = await readData(flags.data, flags, progress);
+    data = r.data;
+    protocol.split = parseSplit(flags.protocol ?? 'user:0.2');
+    folds = splitDataset(data, protocol.split, seed);
+    label = flags.data;
+  } else {
+    throw new AffinityError('E_PARAM', 'evaluate: give --data <file> (with --protocol) or --train <file> --test <file>', { field: '--data' });
+  }
+  progress.note(`data: ${data.size} interactions, ${data.nUsers} users, ${data.nItems} items; ${folds.length} fold(s)`);
+
+  const report = await evaluate({
+    data,
+    folds,
+    protocol,
+    models,
+    dataLabel: label,
+    perUser: !!flags.perUser,
+    ...(flags.groupBy ? { groupBy: flags.groupBy } : {}),
+    onProgress: (e) => progress.update(`${e.model} fold ${e.fold + 1}/${e.folds} ${e.phase}`, e.done, e.total, { loss: e.loss }),
+  });
+  progress.stop();
+  if (flags.perUser) {
+    writeFileSync(flags.perUser, JSON.stringify(report.results.map((r) => ({ model: r.model, perUser: r.perUser ?? [] }))));
+    for (const r of report.results) delete r.perUser;
+  }
+  if (flags.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+  else process.stdout.write(formatTable(report));
+  return 0;
+}
+
+function parseRanking(s: string | undefined): Protocol['ranking'] {
+  if (!s || s === 'full') return { kind: 'full' };
+  const [kind, n, sampler] = s.split(':');
+  const negatives = Number(n);
+  if (kind !== 'sampled' || !Number.isInteger(negatives) || negatives < 1 || (sampler && sampler !== 'uniform' && sampler !== 'popularity')) {
+    throw paramError('--ranking', s, 'full, sampled:N or sampled:N:popularity (N a positive integer)');
+  }
+  return { kind: 'sampled', negatives, sampler: (sampler as 'uniform' | 'popularity' | undefined) ?? 'uniform' };
+}
+
+function parseCandidates(s: string | undefined): Protocol['candidates'] {
+  if (!s) return 'train';
+  if (s !== 'train' && s !== 'all') throw paramError('--candidates', s, 'train or all');
+  return s;
+}
