@@ -3,6 +3,7 @@
  * protocols the peer figures were measured with (shared/peers.md, shared/data/ml-100k-split/README.md),
  * so that the numbers are comparable with Surprise and implicit without depending on the evaluator.
  */
+import { Rng } from '../../core/rng.js';
 import type { Dataset } from '../../data/dataset.js';
 import type { BaseRecommender } from '../base.js';
 
@@ -69,4 +70,22 @@ export function rankingFigures(model: BaseRecommender, test: Dataset, k = 10): R
 /** The train part as binary implicit data (value 1), as the ml-100k-split protocol asks. */
 export function binaryImplicit(train: Dataset): Dataset {
   return train.derive({ kind: 'implicit', ratingScale: null, value: new Float32Array(train.size).fill(1) });
+}
+
+/**
+ * k-fold row split used by the kNN accuracy checks (fixed here so their figures do not move when the
+ * shared splitter changes): rows shuffled with Rng(seed), row at shuffled position p goes to fold p mod k.
+ */
+export function kFoldSplits(data: Dataset, k: number, seed: number): { train: Dataset; test: Dataset }[] {
+  const perm = new Rng(seed).permutation(data.size);
+  const out: { train: Dataset; test: Dataset }[] = [];
+  for (let f = 0; f < k; f++) {
+    const test: number[] = [];
+    const train: number[] = [];
+    for (let p = 0; p < perm.length; p++) (p % k === f ? test : train).push(perm[p]);
+    test.sort((a, b) => a - b);
+    train.sort((a, b) => a - b);
+    out.push({ train: data.subset(train), test: data.subset(test) });
+  }
+  return out;
 }
