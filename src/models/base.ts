@@ -101,6 +101,17 @@ export abstract class BaseRecommender<P extends Params = Params> implements Reco
     return this.select(user, scores, opts);
   }
 
+  scoreHistory(_items: ArrayLike<number>, _values: ArrayLike<number> | null, _out: Float32Array): void {
+    throw new AffinityError('E_UNSUPPORTED', `${this.name} cannot score an ad-hoc interaction history`);
+  }
+
+  recommendHistory(items: ArrayLike<number>, values: ArrayLike<number> | null, opts: RecommendOptions = {}): ScoredItems {
+    this.assertFitted();
+    const scores = this.buffer();
+    this.scoreHistory(items, values, scores);
+    return this.select(-1, scores, { ...opts, seen: opts.seen ?? items });
+  }
+
   recommendBatch(users: ArrayLike<number>, opts: RecommendOptions = {}): ScoredItems[] {
     const out: ScoredItems[] = [];
     for (let k = 0; k < users.length; k++) out.push(this.recommend(users[k], opts));

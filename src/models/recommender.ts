@@ -84,6 +84,14 @@ export interface Recommender<P extends Params = Params> {
   /** Scores of the given items for the user. */
   scoreItems(user: number, items: ArrayLike<number>): Float32Array;
   recommend(user: number, opts?: RecommendOptions): ScoredItems;
+  /**
+   * Scores every item for a user given only by an interaction history (item indices with values;
+   * null values = 1): a new or anonymous user, or a known user with fresher events than the model.
+   * Factor models fold the history in without retraining; neighbourhood models use it directly.
+   */
+  scoreHistory(items: ArrayLike<number>, values: ArrayLike<number> | null, out: Float32Array): void;
+  /** Top-n for a history (its items are excluded unless excludeSeen is false). */
+  recommendHistory(items: ArrayLike<number>, values: ArrayLike<number> | null, opts?: RecommendOptions): ScoredItems;
   recommendBatch(users: ArrayLike<number>, opts?: RecommendOptions): ScoredItems[];
   similarItems(item: number, n?: number): ScoredItems;
   similarUsers(user: number, n?: number): ScoredItems;
