@@ -1,37 +1,8 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { AffinityError } from '../../core/errors.js';
+import { startWorker } from '../../core/worker.js';
 import type { BprWorkerData, BprWorkerMessage } from './bpr-worker.js';
 import type { EpochResult } from './sgd.js';
-
-/**
- * The worker script: bpr-worker.js beside this module (dist/), or bpr-worker.ts when running from
- * source under tsx.
- */
-export function bprWorkerUrl(): URL {
-  const js = new URL('./bpr-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(js))) return js;
-  return new URL('./bpr-worker.ts', import.meta.url);
-}
-
-/**
- * Starts the worker. From dist/ it is a plain module. From source (tests run with
- * `node --import tsx`), Node 20 workers inherit `--import tsx` in execArgv but not its module
- * hooks ("Unknown file extension .ts"), so a small bootstrap registers tsx in the worker first.
- */
-function startWorker(data: BprWorkerData): Worker {
-  const url = bprWorkerUrl();
-  if (url.pathname.endsWith('.js')) return new Worker(url, { workerData: data });
-  let api: string;
-  try {
-    api = import.meta.resolve('tsx/esm/api');
-  } catch {
-    throw new AffinityError('E_UNSUPPORTED', `bpr: threads > 1 from TypeScript sources needs tsx (or run the built dist/ with npm run build); ${url.pathname} cannot be loaded`);
-  }
-  const boot = `import(${JSON.stringify(api)}).then((a) => { a.register(); return import(${JSON.stringify(url.href)}); })`;
-  return new Worker(boot, { eval: true, workerData: data });
-}
 
 type Reply = { ok: true; correct: number; skipped: number } | { ok: false; error: string };
 
@@ -42,7 +13,7 @@ export class BprPool {
 
   constructor(size: number, data: BprWorkerData) {
     for (let w = 0; w < size; w++) {
-      const worker = startWorker(data);
+      const worker = startWorker(import.meta.url, 'bpr-worker', { workerData: data });
       worker.on('error', (e) => {
         this.failure = e;
       });
@@ -83,7 +54,7 @@ export class BprPool {
           }),
       ),
     ).catch((e: unknown) => {
-      throw new AffinityError('E_UNSUPPORTED', `bpr: a training worker failed (${(e as Error).message}); expected worker_threads to run ${bprWorkerUrl().pathname}`);
+      throw new AffinityError('E_UNSUPPORTED', `bpr: a training worker failed (${(e as Error).message}); expected worker_threads to run bpr-worker`);
     });
     let correct = 0;
     let skipped = 0;

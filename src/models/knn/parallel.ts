@@ -3,7 +3,7 @@ import type { Worker } from 'node:worker_threads';
 import { AffinityError, paramError, throwIfAborted } from '../../core/errors.js';
 import type { ProgressFn } from '../recommender.js';
 import { computeRows, SimScratch, type SimInput, type SimRows } from './sim-kernel.js';
-import { startWorker } from './spawn.js';
+import { startWorker } from '../../core/worker.js';
 import type { ChunkRequest, ChunkResult } from './sim-worker.js';
 
 /** A similarity matrix: row x holds its neighbours best first (CSR over x, not sorted by index). */
@@ -115,7 +115,7 @@ function runWorkers(
       }
     };
     for (let t = 0; t < nWorkers; t++) {
-      const w = startWorker('sim-worker', { workerData: inp });
+      const w = startWorker(import.meta.url, 'sim-worker', { workerData: inp });
       workers.push(w);
       w.on('message', (m: ChunkResult) => {
         if (failed) return;
