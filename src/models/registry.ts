@@ -11,9 +11,12 @@ import { svdModels } from './svd/index.js';
 import { alsModels } from './als/index.js';
 import { bprModels } from './bpr/index.js';
 import { easeModels } from './ease/index.js';
+import { contentModels } from './content/index.js';
+import { hybridModels } from './hybrid/index.js';
+import { combineModels } from './combine/index.js';
 
 /** Every model, filled in this one place. */
-const ALL: readonly ModelEntry[] = [...baselineModels, ...knnModels, ...svdModels, ...alsModels, ...bprModels, ...easeModels];
+const ALL: readonly ModelEntry[] = [...baselineModels, ...knnModels, ...svdModels, ...alsModels, ...bprModels, ...easeModels, ...contentModels, ...hybridModels, ...combineModels];
 
 const REGISTRY: ReadonlyMap<string, ModelEntry> = new Map(ALL.map((e) => [e.name, e]));
 

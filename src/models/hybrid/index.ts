@@ -1,0 +1,4 @@
+import type { ModelEntry } from '../entry.js';
+
+/** Registry entries of this family. */
+export const hybridModels: ModelEntry[] = [];
