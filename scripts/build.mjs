@@ -1,6 +1,7 @@
 // Transpiles src/**/*.ts to dist/**/*.js (ESM, one file per module) with esbuild.
 // Type checking is separate (`npm run typecheck`, part of `npm test`).
 import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync, rmSync, mkdirSync, copyFileSync } from 'node:fs';
 import { join, relative, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,3 +44,7 @@ for (const f of files) {
     copyFileSync(f, dest);
   }
 }
+
+// Type declarations for library users (dist/**/*.d.ts). Type errors are reported by `npm run typecheck`.
+const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'ignore' });
+if (tsc.error) console.warn(`build: declarations not emitted (${tsc.error.message})`);
