@@ -9,9 +9,13 @@ export class Progress {
   private bar: cliProgress.SingleBar | null = null;
   private label = '';
   private readonly quiet: boolean;
+  private readonly tty: boolean;
+  private lastLine = 0;
+  private started = 0;
 
   constructor(quiet = false) {
     this.quiet = quiet;
+    this.tty = !!process.stderr.isTTY;
   }
 
   /** Starts or updates the bar for `label` at done/total, with optional extra figures. */
@@ -21,6 +25,23 @@ export class Progress {
       .filter(([, v]) => v !== undefined && Number.isFinite(v))
       .map(([k, v]) => `${k} ${fmt(v as number)}`)
       .join('  ');
+    if (!this.tty) {
+      // Not a terminal (CI, pipes): a plain line every 5 s per long-running step, nothing for quick ones.
+      const now = performance.now();
+      if (label !== this.label) {
+        this.label = label;
+        this.started = now;
+        this.lastLine = now;
+        return;
+      }
+      if (now - this.lastLine >= 5000 && done < total) {
+        this.lastLine = now;
+        const rate = done / Math.max(now - this.started, 1);
+        const eta = rate > 0 ? Math.round((total - done) / rate / 1000) : NaN;
+        process.stderr.write(`${label}: ${done}/${total} (${Math.round((100 * done) / Math.max(total, 1))}%) ETA ${Number.isFinite(eta) ? `${eta}s` : '?'}${info ? `  ${info}` : ''}\n`);
+      }
+      return;
+    }
     if (!this.bar || label !== this.label) {
       this.stop();
       this.label = label;
