@@ -51,7 +51,7 @@ export function registerDemo(program: Command): void {
         onProgress: (e) => progress.update(`${e.model} ${e.phase}`, e.done, e.total),
       });
       progress.stop();
-      process.stdout.write(formatTable(report));
+      process.stdout.write(`${formatTable(report)}\n`);
       const model = createModel('item-knn');
       await model.fit(implicit);
       const titles = data.itemFeatures ? findColumn(data.itemFeatures, 'title') : undefined;

@@ -128,7 +128,7 @@ async function runEvaluate(flags: EvalFlags): Promise<number> {
     for (const r of report.results) delete r.perUser;
   }
   if (flags.json) process.stdout.write(`${JSON.stringify(report)}\n`);
-  else process.stdout.write(formatTable(report));
+  else process.stdout.write(`${formatTable(report)}\n`);
   return 0;
 }
 
