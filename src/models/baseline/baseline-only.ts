@@ -2,6 +2,7 @@ import { AffinityError } from '../../core/errors.js';
 import type { Dataset } from '../../data/dataset.js';
 import { BaseRecommender, type SavedParts } from '../base.js';
 import { defineModel, presetOf, type ModelEntry } from '../entry.js';
+import { readHistory } from '../history.js';
 import type { ParamSpecs } from '../params.js';
 import type { FitOptions, FitReport, ModelCapabilities, Params } from '../recommender.js';
 import { baselineRmse, fitBaselines } from './baselines.js';
@@ -53,6 +54,18 @@ export class BaselineOnly extends BaseRecommender {
     for (let i = 0; i < out.length; i++) out[i] = base + bi[i];
   }
 
+  /**
+   * mu + b_u + b_i with the user bias of the history's ratings, b_u = Σ(r - mu - b_i) / (regU + n)
+   * (the ALS user update against the trained item biases; 0 for an empty history).
+   */
+  override scoreHistory(items: ArrayLike<number>, values: ArrayLike<number> | null, out: Float32Array): void {
+    this.assertFitted();
+    const h = readHistory(this.name, this.nItems, items, values);
+    const base = this.mu + historyUserBias(h.items, h.values, this.mu, this.bi, this.params.regU as number);
+    const bi = this.bi;
+    for (let i = 0; i < out.length; i++) out[i] = base + bi[i];
+  }
+
   /** mu + b_u + b_i clipped to the rating scale; an unknown user or item adds no bias. */
   override predict(user: number, item: number): number {
     this.assertFitted();
@@ -80,6 +93,14 @@ export class BaselineOnly extends BaseRecommender {
     this.mu = mu;
     this.scale = scale;
   }
+}
+
+/** b_u = Σ(r - mu - b_i) / (reg + n) over a history (0 when it is empty and reg is 0). */
+export function historyUserBias(items: Int32Array, values: Float32Array, mu: number, bi: Float64Array, reg: number): number {
+  let dev = 0;
+  for (let k = 0; k < items.length; k++) dev += values[k] - mu - bi[items[k]];
+  const d = reg + items.length;
+  return d > 0 ? dev / d : 0;
 }
 
 function observedRange(v: Float32Array): [number, number] {

@@ -2,6 +2,7 @@ import { AffinityError, throwIfAborted } from '../../core/errors.js';
 import type { Dataset } from '../../data/dataset.js';
 import { BaseRecommender, type SavedParts } from '../base.js';
 import { defineModel, presetOf, type ModelEntry } from '../entry.js';
+import { readHistory } from '../history.js';
 import type { ParamSpecs } from '../params.js';
 import type { FitOptions, FitReport, ModelCapabilities, Params } from '../recommender.js';
 
@@ -57,6 +58,13 @@ export class Popularity extends BaseRecommender {
 
   scoreAll(_user: number, out: Float32Array): void {
     this.assertFitted();
+    out.set(this.itemScores);
+  }
+
+  /** The same popularity list for any history (the history's items are only excluded by recommendHistory). */
+  override scoreHistory(items: ArrayLike<number>, values: ArrayLike<number> | null, out: Float32Array): void {
+    this.assertFitted();
+    readHistory(this.name, this.nItems, items, values);
     out.set(this.itemScores);
   }
 

@@ -3,6 +3,7 @@ import { Rng } from '../../core/rng.js';
 import type { Dataset } from '../../data/dataset.js';
 import { BaseRecommender, type SavedParts } from '../base.js';
 import { defineModel, type ModelEntry } from '../entry.js';
+import { historyHash, readHistory } from '../history.js';
 import type { ParamSpecs } from '../params.js';
 import type { FitOptions, FitReport, ModelCapabilities, Params } from '../recommender.js';
 
@@ -25,6 +26,18 @@ export class RandomRecommender extends BaseRecommender {
   scoreAll(user: number, out: Float32Array): void {
     this.assertFitted();
     const rng = new Rng(userSeed(this.params.seed as number, user));
+    for (let i = 0; i < out.length; i++) out[i] = rng.next();
+  }
+
+  /**
+   * Random scores seeded by (seed, the history's items): the same history always gets the same
+   * scores; the empty history gets those of an unknown user (scoreAll(-1)).
+   */
+  override scoreHistory(items: ArrayLike<number>, values: ArrayLike<number> | null, out: Float32Array): void {
+    this.assertFitted();
+    const h = readHistory(this.name, this.nItems, items, values);
+    const seed = this.params.seed as number;
+    const rng = new Rng(userSeed(h.items.length ? (seed ^ historyHash(h.items)) >>> 0 : seed, -1));
     for (let i = 0; i < out.length; i++) out[i] = rng.next();
   }
 
