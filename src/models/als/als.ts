@@ -12,6 +12,7 @@ import { AffinityError } from '../../core/errors.js';
 import type { Dataset } from '../../data/dataset.js';
 import { getKernels, resolveThreads, type Kernels } from '../../kernels/index.js';
 import { BaseRecommender, type SavedParts } from '../base.js';
+import { readHistory } from '../history.js';
 import type { FitOptions, FitReport, ModelCapabilities, Params, RecommendOptions, ScoredItems } from '../recommender.js';
 import { explainScore, foldIn, type Explanation } from './foldin.js';
 import { trainAls, type AlsConfig } from './train.js';
@@ -280,6 +281,23 @@ export class AlsRecommender extends BaseRecommender {
   foldInUser(items: Int32Array, values: Float32Array): Float32Array {
     this.assertFitted();
     return foldIn(this, items, values);
+  }
+
+  /**
+   * Scores for a user given by an interaction history: the fold-in solve (foldInUser), then x·y_i
+   * for every item (the empty history gets the popularity fallback of users without history).
+   */
+  override scoreHistory(items: ArrayLike<number>, values: ArrayLike<number> | null, out: Float32Array): void {
+    this.assertFitted();
+    const h = readHistory(this.name, this.nItems, items, values);
+    if (h.items.length === 0) {
+      out.set(this.fallback);
+      return;
+    }
+    const v = this.vec!;
+    v.set(foldIn(this, h.items, h.values));
+    this.kernels.scorePacked(1, v, 0, this.nItems, this.packedItems(), this.factors, this.scores!, 0);
+    out.set(this.scores!.subarray(0, this.nItems));
   }
 
   /** Top-n for a user given by a factor vector (e.g. from foldInUser); `opts.seen` are excluded. */

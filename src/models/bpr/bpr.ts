@@ -5,6 +5,7 @@ import { Rng } from '../../core/rng.js';
 import { topK } from '../../core/topk.js';
 import type { Dataset } from '../../data/dataset.js';
 import { BaseRecommender, type SavedParts } from '../base.js';
+import { readHistory } from '../history.js';
 import type { FitOptions, FitReport, ModelCapabilities, Params, RecommendOptions, ScoredItems } from '../recommender.js';
 import { recencyWeights } from '../ease/time-decay.js';
 import { BprPool } from './pool.js';
@@ -207,6 +208,22 @@ export class BprModel extends BaseRecommender<BprParams> {
       }
     }
     return u;
+  }
+
+  /**
+   * Scores for a user given by an interaction history: foldInUser on its positive items (value > 0,
+   * as in training), then b_i + u·v_i; a history without positives gets item popularity.
+   */
+  override scoreHistory(items: ArrayLike<number>, values: ArrayLike<number> | null, out: Float32Array): void {
+    this.assertFitted();
+    const h = readHistory(this.name, this.nItems, items, values);
+    let n = 0;
+    for (let k = 0; k < h.items.length; k++) if (h.values[k] > 0) h.items[n++] = h.items[k];
+    if (n === 0) {
+      out.set(this.popularity);
+      return;
+    }
+    this.scoreVectorInto(this.foldInUser(h.items.subarray(0, n)), 0, out);
   }
 
   /** Top-n for a factor vector (e.g. from foldInUser); `opts.seen` lists the items to leave out. */

@@ -3,6 +3,7 @@ import { AffinityError, throwIfAborted } from '../../core/errors.js';
 import { topK } from '../../core/topk.js';
 import type { Dataset } from '../../data/dataset.js';
 import { BaseRecommender, type SavedParts } from '../base.js';
+import { readHistory } from '../history.js';
 import type { FitOptions, FitReport, ModelCapabilities, Params, ScoredItems } from '../recommender.js';
 import { choleskyLower, factorInverseProduct, gramLower, invertFactorTransposed, symmetrizeFromLower } from './linalg.js';
 import { recencyWeights } from './time-decay.js';
@@ -110,6 +111,33 @@ export class EaseModel extends BaseRecommender<EaseParams> {
     for (let q = indptr[user]; q < indptr[user + 1]; q++) {
       const r = this.pos[indices[q]];
       const x = vals[q];
+      if (r < 0 || x === 0) continue;
+      const rr = r * m;
+      for (let c = 0; c < m; c++) acc[c] += x * w[rr + c];
+    }
+    out.fill(0);
+    const active = this.active;
+    for (let c = 0; c < m; c++) out[active[c]] = acc[c];
+  }
+
+  /**
+   * x·B for a history x (its values, 1 with `binary`; no time decay: the events are taken as fresh);
+   * the empty history gets item popularity. Items outside the solve add nothing and score 0.
+   */
+  override scoreHistory(items: ArrayLike<number>, values: ArrayLike<number> | null, out: Float32Array): void {
+    this.assertFitted();
+    const h = readHistory(this.name, this.nItems, items, values);
+    if (h.items.length === 0) {
+      out.set(this.popularity);
+      return;
+    }
+    const m = this.m;
+    const acc = this.acc;
+    const w = this.weights;
+    acc.fill(0);
+    for (let k = 0; k < h.items.length; k++) {
+      const r = this.pos[h.items[k]];
+      const x = this.params.binary ? 1 : h.values[k];
       if (r < 0 || x === 0) continue;
       const rr = r * m;
       for (let c = 0; c < m; c++) acc[c] += x * w[rr + c];

@@ -2,6 +2,7 @@ import { AffinityError, throwIfAborted } from '../../core/errors.js';
 import { Rng } from '../../core/rng.js';
 import type { Dataset } from '../../data/dataset.js';
 import { BaseRecommender, type SavedParts } from '../base.js';
+import { readHistory } from '../history.js';
 import type { FitOptions, FitReport, ModelCapabilities, Params, RecommendOptions, ScoredItems } from '../recommender.js';
 import { cosineTop, explainPrediction, foldIn, type Explanation, type FoldedUser } from './analysis.js';
 import { resolveRates } from './params.js';
@@ -276,6 +277,20 @@ export abstract class FactorRatingModel extends BaseRecommender {
     this.assertFitted();
     const st = this.st as FactorState;
     this.scoreVector(st.offset + user.bias, user.vector, 0, out);
+  }
+
+  /**
+   * Estimates of every item for a user given by their ratings: foldInUser (`epochs` SGD passes on
+   * b_u and p_u, items ascending), then scoreFolded. The empty history gets an unknown user's scores.
+   */
+  override scoreHistory(items: ArrayLike<number>, values: ArrayLike<number> | null, out: Float32Array): void {
+    this.assertFitted();
+    const h = readHistory(this.name, this.nItems, items, values);
+    if (h.items.length === 0) {
+      this.scoreAll(-1, out);
+      return;
+    }
+    this.scoreFolded(this.foldInUser(h.items, h.values), out);
   }
 
   /** Clipped rating prediction for a folded-in user. */
