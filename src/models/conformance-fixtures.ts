@@ -1,6 +1,7 @@
 import { IdMap } from '../core/idmap.js';
 import { Rng } from '../core/rng.js';
 import { Dataset } from '../data/dataset.js';
+import type { FeatureTable } from '../data/features.js';
 
 /**
  * Small fixed datasets of the model conformance suite (see conformance.ts). Both are seeded and
@@ -133,4 +134,43 @@ export function checkerboardFixture(seed = 11): Fixture {
 /** Parity group of a checkerboard user (0 = even items, 1 = odd items). */
 export function checkerboardParity(user: number): number {
   return user < 20 ? 0 : 1;
+}
+
+const WORDS = ['red', 'green', 'blue', 'quick', 'slow', 'bright', 'dark', 'river', 'stone', 'song', 'night', 'story'];
+
+/**
+ * A synthetic item feature table for the fixtures (every item, the cold one included): categorical
+ * 'group' = item index parity (the checkerboard's structure), multi-valued 'tags' (index mod 3 and
+ * mod 5), numeric 'size' and a text 'title' of seeded words. For content and hybrid models.
+ */
+export function syntheticItemFeatures(data: Dataset, seed = 5): FeatureTable {
+  const n = data.nItems;
+  const rng = new Rng(seed);
+  const group = new Int32Array(n);
+  const indptr = new Int32Array(n + 1);
+  const codes = new Int32Array(2 * n);
+  const size = new Float64Array(n);
+  const title: string[] = [];
+  for (let i = 0; i < n; i++) {
+    group[i] = i % 2;
+    codes[2 * i] = i % 3;
+    codes[2 * i + 1] = 3 + (i % 5);
+    indptr[i + 1] = 2 * i + 2;
+    size[i] = (i * 7) % 11;
+    title.push(`${WORDS[rng.int(WORDS.length)]} ${WORDS[rng.int(WORDS.length)]} ${i % 2 === 0 ? 'even' : 'odd'}`);
+  }
+  return {
+    ids: data.items.clone(),
+    columns: [
+      { kind: 'categorical', name: 'group', codes: group, vocab: ['even', 'odd'] },
+      { kind: 'multi', name: 'tags', indptr, codes, vocab: ['m3-0', 'm3-1', 'm3-2', 'm5-0', 'm5-1', 'm5-2', 'm5-3', 'm5-4'] },
+      { kind: 'numeric', name: 'size', values: size },
+      { kind: 'text', name: 'title', values: title },
+    ],
+  };
+}
+
+/** The fixture's data with `syntheticItemFeatures` attached. */
+export function withSyntheticItemFeatures(data: Dataset): Dataset {
+  return data.withFeatures({ itemFeatures: syntheticItemFeatures(data) });
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { AffinityError, type ErrorCode } from '../core/errors.js';
 import type { Dataset } from '../data/dataset.js';
 import type { BaseRecommender } from './base.js';
-import { checkerboardFixture, checkerboardParity, explicitFixture, type Fixture } from './conformance-fixtures.js';
+import { checkerboardFixture, checkerboardParity, explicitFixture, withSyntheticItemFeatures, type Fixture } from './conformance-fixtures.js';
 import type { FitOptions, FitReport, RecommendOptions, ScoredItems } from './recommender.js';
 import { loadModel, saveModel } from './registry.js';
 
@@ -28,6 +28,8 @@ export interface ConformanceOptions {
    * always compared exactly.
    */
   scoreTolerance?: number;
+  /** Attach a synthetic item feature table to the fixtures (content and hybrid models; see syntheticItemFeatures). */
+  itemFeatures?: boolean;
 }
 
 const N = 5;
@@ -53,7 +55,7 @@ export function modelConformance(name: string, make: () => BaseRecommender, opts
       model = make();
       const kind = opts.fixture ?? (model.capabilities.rating ? 'explicit' : 'implicit');
       fx = kind === 'explicit' ? explicitFixture() : checkerboardFixture();
-      data = fx.data;
+      data = opts.itemFeatures ? withSyntheticItemFeatures(fx.data) : fx.data;
       report = await model.fit(data, fitOpts);
       users = [0, 1, 7, 19, 20, 33, data.nUsers - 2, fx.coldUser, -1];
       tmp = mkdtempSync(join(tmpdir(), 'affinity-conformance-'));
@@ -252,7 +254,7 @@ export function modelConformance(name: string, make: () => BaseRecommender, opts
     if (opts.checkerboard) it('checkerboard: top-5 of each user are of their own parity', async () => {
       const cb = checkerboardFixture();
       const m = make();
-      await m.fit(cb.data, fitOpts);
+      await m.fit(opts.itemFeatures ? withSyntheticItemFeatures(cb.data) : cb.data, fitOpts);
       for (let u = 0; u < cb.coldUser; u++) {
         const r = m.recommend(u, { n: 5 });
         assert.equal(r.items.length, 5);
