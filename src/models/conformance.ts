@@ -30,6 +30,12 @@ export interface ConformanceOptions {
   scoreTolerance?: number;
   /** Attach a synthetic item feature table to the fixtures (content and hybrid models; see syntheticItemFeatures). */
   itemFeatures?: boolean;
+  /**
+   * Minimum top-10 overlap between recommend(u) and recommendHistory(training history of u) for each
+   * trained probe user (default 6 of 10), with the reason when a model relaxes it (e.g. random
+   * scores are seeded differently for a history than for a user id).
+   */
+  historyOverlap?: { min: number; why: string };
 }
 
 const N = 5;
@@ -250,6 +256,57 @@ export function modelConformance(name: string, make: () => BaseRecommender, opts
       await assert.rejects(make().fit(data.subset([]), fitOpts), isCode('E_EMPTY'));
     });
 
+    it('scoreHistory / recommendHistory: a trained user\'s history gives their list; cold start; bad input', () => {
+      const min = opts.historyOverlap?.min ?? 6;
+      const k = 10;
+      const overlaps: number[] = [];
+      for (const u of users.filter((x) => x >= 0 && x < fx.coldUser)) {
+        const { items, values } = historyOf(model, u);
+        const own = model.recommend(u, { n: k });
+        const hist = model.recommendHistory(items, values, { n: k });
+        checkList(hist, model.nItems, `history of user ${u}`);
+        const got = new Set(hist.items);
+        let o = 0;
+        for (const i of own.items) if (got.has(i)) o++;
+        overlaps.push(o);
+        // never the history's own items, even when every item is asked for
+        const all = model.recommendHistory(items, values, { n: model.nItems });
+        for (const i of all.items) assert.ok(!items.includes(i), `user ${u}: recommendHistory returned history item ${i}`);
+        // deterministic, and null values mean 1
+        const a = new Float32Array(model.nItems);
+        const b = new Float32Array(model.nItems);
+        model.scoreHistory(items, values, a);
+        model.scoreHistory(items, values, b);
+        assert.deepEqual(b, a, `user ${u}: scoreHistory is not deterministic`);
+        model.scoreHistory(items, null, a);
+        model.scoreHistory(items, new Float32Array(items.length).fill(1), b);
+        assert.deepEqual(b, a, `user ${u}: null values differ from values of 1`);
+      }
+      for (const [t, o] of overlaps.entries()) {
+        assert.ok(o >= min, `top-${k} overlap of recommendHistory with recommend is ${o} < ${min} (all: ${overlaps})${opts.historyOverlap ? ` (relaxed: ${opts.historyOverlap.why})` : ''} at probe ${t}`);
+      }
+      // the empty history gets the cold-start scores of an unknown user
+      const cold = scores(model, -1);
+      const empty = new Float32Array(model.nItems).fill(Number.NaN);
+      model.scoreHistory([], null, empty);
+      cold.forEach((c, i) => close(empty[i], c, tol, `empty history, item ${i}`));
+      assert.ok(model.recommendHistory([], null, { n: N }).items.length > 0, 'empty history: empty list');
+      // bad input
+      const bad = (items: number[], values: number[] | null, code: ErrorCode, field: string): void => {
+        assert.throws(() => model.scoreHistory(items, values, new Float32Array(model.nItems)), (e: unknown) => {
+          assert.ok(e instanceof AffinityError && e.code === code, `expected ${code}, got ${String(e)}`);
+          assert.equal(e.field, field);
+          return true;
+        });
+      };
+      bad([0, model.nItems], null, 'E_UNKNOWN_ID', 'items');
+      bad([-1], null, 'E_UNKNOWN_ID', 'items');
+      bad([1.5], null, 'E_UNKNOWN_ID', 'items');
+      bad([0, 1], [1], 'E_PARAM', 'values');
+      bad([0, 1], [1, Number.NaN], 'E_PARAM', 'values');
+      assertCode(() => make().recommendHistory([0], null), 'E_NOT_FITTED');
+    });
+
     // Opt-in: models that cannot learn the structure (popularity, random) do not register this test.
     if (opts.checkerboard) it('checkerboard: top-5 of each user are of their own parity', async () => {
       const cb = checkerboardFixture();
@@ -268,6 +325,12 @@ function scores(m: BaseRecommender, u: number): Float32Array {
   const out = new Float32Array(m.nItems);
   m.scoreAll(u, out);
   return out;
+}
+
+/** The training row of user u as an ad-hoc history. */
+function historyOf(m: BaseRecommender, u: number): { items: number[]; values: number[] } {
+  const { indptr, indices, data } = m.seen;
+  return { items: Array.from(indices.subarray(indptr[u], indptr[u + 1])), values: Array.from(data.subarray(indptr[u], indptr[u + 1])) };
 }
 
 function seenOf(m: BaseRecommender, u: number): Set<number> {

@@ -3,7 +3,10 @@ import { transpose, type Csr } from '../../core/csr.js';
 import type { Dataset } from '../../data/dataset.js';
 import { fitBaselines, type Baselines } from '../baseline/baselines.js';
 import { BaseRecommender, type SavedParts } from '../base.js';
+import { historyUserBias } from '../baseline/baseline-only.js';
+import { readHistory } from '../history.js';
 import type { FitOptions, FitReport, ModelCapabilities, Params, ScoredItems } from '../recommender.js';
+import { baselinesOfCsr, HistorySimilarity, neighbourSums } from './history.js';
 import type { SimMatrix } from './parallel.js';
 import { computeSimilarity, type SimilarityKind } from './similarity.js';
 
@@ -67,6 +70,9 @@ export class RatingKnn extends BaseRecommender<RatingKnnParams> {
   private stamp = 0;
   /** 1 for items with training rows (Surprise's knows_item). */
   private itemKnown = new Uint8Array(0);
+  /** scoreHistory's user-based similarity input and baselines, built on first use. */
+  private historySim: HistorySimilarity | null = null;
+  private historyBsl: Baselines | null = null;
 
   constructor(name: string, params: RatingKnnParams) {
     super(name, params);
@@ -150,6 +156,8 @@ export class RatingKnn extends BaseRecommender<RatingKnnParams> {
     this.mark = new Int32Array(this.sim.n);
     this.rating = new Float32Array(this.sim.n);
     this.stamp = 0;
+    this.historySim = null;
+    this.historyBsl = null;
   }
 
   private knowsUser(u: number): boolean {
@@ -184,9 +192,13 @@ export class RatingKnn extends BaseRecommender<RatingKnnParams> {
 
   /** The estimate for (x, y) once the raters of y are marked (both known). */
   private estimateMarked(x: number, y: number): number {
+    return this.estimateWith(x, this.offY[y]);
+  }
+
+  /** The estimate for x once the raters of the other side are marked, that side's offset being oy. */
+  private estimateWith(x: number, oy: number): number {
     const { ptr, idx, val } = this.sim;
     const { mark, rating, offX, divX } = this;
-    const oy = this.offY[y];
     const st = this.stamp;
     const k = this.params.k;
     let sumSim = 0;
@@ -200,16 +212,21 @@ export class RatingKnn extends BaseRecommender<RatingKnnParams> {
       sumR += (s * (rating[nb] - offX[nb] - oy)) / divX[nb];
       n++;
     }
-    return this.finish(x, y, sumSim, sumR, n);
+    return this.finishWith(offX[x], oy, divX[x], sumSim, sumR, n);
   }
 
   private finish(x: number, y: number, sumSim: number, sumR: number, n: number): number {
+    return this.finishWith(this.offX[x], this.offY[y], this.divX[x], sumSim, sumR, n);
+  }
+
+  /** The clipped estimate from the neighbour sums, with the offsets (ox, oy) and divisor dx of the pair. */
+  private finishWith(ox: number, oy: number, dx: number, sumSim: number, sumR: number, n: number): number {
     let est: number;
     if (this.params.variant === 'basic') {
       est = n < this.params.minK || !(sumSim > 0) ? this.mu : sumR / sumSim;
     } else {
-      est = this.offX[x] + this.offY[y];
-      if (n >= this.params.minK && sumSim > 0) est += (this.divX[x] * sumR) / sumSim;
+      est = ox + oy;
+      if (n >= this.params.minK && sumSim > 0) est += (dx * sumR) / sumSim;
     }
     return this.clip(est, this.scale);
   }
@@ -258,6 +275,62 @@ export class RatingKnn extends BaseRecommender<RatingKnnParams> {
       }
     }
     for (let j = 0; j < nI; j++) out[j] = this.knowsItem(j) ? this.finish(user, j, sSim[j], sR[j], cnt[j]) : this.clip(this.fallbackUnknown(user, j), this.scale);
+  }
+
+  /**
+   * Estimates of every item for a user given by their ratings. User-based: the similarities of the
+   * history to the training users are computed on the fly with the training measure and parameters
+   * (a known user's own training row is then a neighbour too; it rated only the history's items, so
+   * the other items' estimates equal scoreAll's). Item-based: the history's items play the user's
+   * rated items in the stored item-item neighbourhoods. The history user's offsets: their mean
+   * (means), mean and deviation (zscore) or mu + b_u with b_u = Σ(r - mu - b_i)/(bslRegU + n)
+   * (baseline). The empty history gets an unknown user's estimates.
+   */
+  override scoreHistory(items: ArrayLike<number>, values: ArrayLike<number> | null, out: Float32Array): void {
+    this.assertFitted();
+    const h = readHistory(this.name, this.nItems, items, values);
+    if (h.items.length === 0) {
+      this.scoreAll(-1, out);
+      return;
+    }
+    const p = this.params;
+    const nI = this.nItems;
+    let bsl: Baselines | undefined;
+    if (p.variant === 'baseline' || p.similarity === 'pearson_baseline') {
+      this.historyBsl ??= this.bu.length === this.nUsers ? { mu: this.mu, bu: this.bu, bi: this.bi } : baselinesOfCsr(this.seen, this.users, this.items, p);
+      bsl = this.historyBsl;
+    }
+    const bu = bsl ? historyUserBias(h.items, h.values, bsl.mu, bsl.bi, p.bslRegU) : 0;
+    const unknown = this.clip(p.variant === 'baseline' ? this.mu + bu : this.mu, this.scale);
+    if (!p.userBased) {
+      if (++this.stamp === 0x7fffffff) {
+        this.mark.fill(0);
+        this.stamp = 1;
+      }
+      for (let k = 0; k < h.items.length; k++) {
+        this.mark[h.items[k]] = this.stamp;
+        this.rating[h.items[k]] = h.values[k];
+      }
+      const oy = p.variant === 'baseline' ? bu : 0;
+      for (let i = 0; i < nI; i++) out[i] = this.knowsItem(i) ? this.estimateWith(i, oy) : unknown;
+      return;
+    }
+    this.historySim ??= new HistorySimilarity(this.seen, { kind: p.similarity, userBased: true, minSupport: p.minSupport, shrinkage: p.shrinkage, maxNeighbours: p.maxNeighbours, baselines: bsl });
+    const nb = this.historySim.neighbours(h.items, this.historySim.weights(h, bsl, bu));
+    // the history user's offset and divisor
+    let ox = 0;
+    let dx = 1;
+    if (p.variant === 'means' || p.variant === 'zscore') {
+      let sum = 0;
+      for (let k = 0; k < h.values.length; k++) sum += h.values[k];
+      ox = sum / h.values.length;
+      if (p.variant === 'zscore') {
+        const sd = stdOf(h.values, 0, h.values.length, ox);
+        dx = sd === 0 ? stdOf(this.seen.data, 0, this.seen.data.length, this.mu) : sd;
+      }
+    } else if (p.variant === 'baseline' && bsl) ox = bsl.mu + bu;
+    const { cnt, sSim, sR } = neighbourSums(nb, this.seen, this.offX, this.divX, this.offY, p.k);
+    for (let j = 0; j < nI; j++) out[j] = this.knowsItem(j) ? this.finishWith(ox, this.offY[j], dx, sSim[j], sR[j], cnt[j]) : unknown;
   }
 
   override similarItems(item: number, n = 10): ScoredItems {

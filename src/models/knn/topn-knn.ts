@@ -1,7 +1,9 @@
 import { AffinityError, paramError, throwIfAborted } from '../../core/errors.js';
 import type { Dataset } from '../../data/dataset.js';
 import { BaseRecommender, type SavedParts } from '../base.js';
+import { readHistory, type History } from '../history.js';
 import type { FitOptions, FitReport, ModelCapabilities, Params, ScoredItems } from '../recommender.js';
+import { HistorySimilarity } from './history.js';
 import type { SimMatrix } from './parallel.js';
 import { computeSimilarity, type SimilarityKind } from './similarity.js';
 
@@ -59,6 +61,15 @@ abstract class TopNKnn extends BaseRecommender<TopNKnnParams> {
     return {};
   }
 
+  /** The validated history, or null after writing the cold-start scores (item popularity) when it is empty. */
+  protected historyOrCold(items: ArrayLike<number>, values: ArrayLike<number> | null, out: Float32Array): History | null {
+    this.assertFitted();
+    const h = readHistory(this.name, this.nItems, items, values);
+    if (h.items.length > 0) return h;
+    out.set(this.popularity);
+    return null;
+  }
+
   /** Row x of the similarity matrix without x itself, best first, at most n. */
   protected neighbours(x: number, n: number, what: string): ScoredItems {
     this.assertFitted();
@@ -114,6 +125,19 @@ export class ItemKnn extends TopNKnn {
     }
   }
 
+  /** score(j) = Σ over the history's items i of value_i · sim(i, j), as scoreAll; the empty history gets popularity. */
+  override scoreHistory(items: ArrayLike<number>, values: ArrayLike<number> | null, out: Float32Array): void {
+    const h = this.historyOrCold(items, values, out);
+    if (!h) return;
+    out.fill(0);
+    const { ptr, idx, val } = this.sim;
+    for (let k = 0; k < h.items.length; k++) {
+      const i = h.items[k];
+      const w = h.values[k];
+      for (let p = ptr[i]; p < ptr[i + 1]; p++) out[idx[p]] += w * val[p];
+    }
+  }
+
   override similarItems(item: number, n = 10): ScoredItems {
     return this.neighbours(item, n, 'item');
   }
@@ -128,6 +152,17 @@ export class UserKnn extends TopNKnn {
   readonly capabilities: ModelCapabilities = { rating: false, similarItems: false, similarUsers: true };
   protected readonly userBased = true;
   protected readonly includeSelf = false;
+  private historySim: HistorySimilarity | null = null;
+
+  protected override async train(data: Dataset, opts: FitOptions): Promise<Partial<FitReport>> {
+    this.historySim = null;
+    return super.train(data, opts);
+  }
+
+  protected override loadParts(parts: SavedParts): void {
+    this.historySim = null;
+    super.loadParts(parts);
+  }
 
   scoreAll(user: number, out: Float32Array): void {
     this.assertFitted();
@@ -141,6 +176,36 @@ export class UserKnn extends TopNKnn {
     for (let p = ptr[user]; p < ptr[user + 1]; p++) {
       const v = idx[p];
       const s = val[p];
+      for (let q = indptr[v]; q < indptr[v + 1]; q++) out[indices[q]] += s * data[q];
+    }
+  }
+
+  /**
+   * The history's k most similar training users, computed on the fly with the training measure
+   * (cosine of whole vectors, BM25, TF-IDF or Jaccard, same shrinkage and support), then
+   * score(j) = Σ sim(h, v) · value(v, j) as scoreAll. A known user's own training row counts as a
+   * neighbour (it takes one of the k places). The empty history gets popularity.
+   */
+  override scoreHistory(items: ArrayLike<number>, values: ArrayLike<number> | null, out: Float32Array): void {
+    const h = this.historyOrCold(items, values, out);
+    if (!h) return;
+    const p = this.params;
+    this.historySim ??= new HistorySimilarity(this.seen, {
+      kind: p.similarity,
+      userBased: true,
+      fullNorms: true,
+      minSupport: p.minSupport,
+      shrinkage: p.shrinkage,
+      maxNeighbours: p.k,
+      K1: p.K1,
+      B: p.B,
+    });
+    const nb = this.historySim.neighbours(h.items, this.historySim.weights(h, undefined, 0));
+    out.fill(0);
+    const { indptr, indices, data } = this.seen;
+    for (let t = 0; t < nb.idx.length; t++) {
+      const v = nb.idx[t];
+      const s = nb.val[t];
       for (let q = indptr[v]; q < indptr[v + 1]; q++) out[indices[q]] += s * data[q];
     }
   }
