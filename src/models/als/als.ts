@@ -9,7 +9,8 @@
  * Factor matrices are Float32Array views in the kernel arena (WASM memory), rows of `factors` floats.
  */
 import { AffinityError } from '../../core/errors.js';
-import type { Dataset } from '../../data/dataset.js';
+import { Dataset } from '../../data/dataset.js';
+import { recencyWeights } from '../ease/time-decay.js';
 import { getKernels, resolveThreads, type Kernels } from '../../kernels/index.js';
 import { BaseRecommender, type SavedParts } from '../base.js';
 import { readHistory } from '../history.js';
@@ -21,6 +22,22 @@ export type { Explanation } from './foldin.js';
 
 /** Users scored together by recommendBatch (one block of scores: BATCH x nItems floats). */
 const BATCH = 64;
+
+/**
+ * Time decay of implicit ALS: the training values times the recency weight 0.5^(age / halfLifeDays)
+ * (binary: the weight alone), so a stored cell's confidence is c = 1 + alpha · w · r: its observed
+ * part fades with age while the preference stays 1. Null when halfLifeDays is 0. Explicit ALS fits
+ * the rating values themselves, so a half-life there is an E_PARAM error.
+ */
+export function decayedValues(data: Dataset, cfg: AlsConfig, halfLifeDays: number, field: string): Dataset | null {
+  if (!(halfLifeDays > 0)) return null;
+  if (!cfg.implicit) throw new AffinityError('E_PARAM', `${field}: got ${halfLifeDays}; explicit ALS (implicit: false) fits the ratings themselves, so expected 0 (no time decay)`, { field });
+  const w = recencyWeights(data, halfLifeDays, field);
+  if (!w) return null;
+  const value = new Float32Array(data.size);
+  for (let k = 0; k < value.length; k++) value[k] = (cfg.binary ? (data.value[k] !== 0 ? 1 : 0) : data.value[k]) * w[k];
+  return new Dataset({ users: data.users, items: data.items, user: data.user, item: data.item, value, time: data.time, kind: data.kind, source: data.source });
+}
 
 export class AlsRecommender extends BaseRecommender {
   readonly capabilities: ModelCapabilities;
@@ -80,7 +97,10 @@ export class AlsRecommender extends BaseRecommender {
     const a = this.kernels.arena;
     this.userFactors = a.f32(data.nUsers * f, this);
     this.itemFactors = a.f32(data.nItems * f, this);
-    const r = await trainAls(this.kernels, data.csr(), data.csc(), cfg, this.userFactors, this.itemFactors, opts);
+    const decayed = decayedValues(data, cfg, Number(this.params.halfLifeDays ?? 0), `${this.name}.halfLifeDays`);
+    if (decayed) cfg.binary = false; // the binary 1s are already in the decayed values
+    const src = decayed ?? data;
+    const r = await trainAls(this.kernels, src.csr(), src.csc(), cfg, this.userFactors, this.itemFactors, opts);
     this.mean = r.mean;
     this.afterFactors();
     return { iterationSeconds: r.iterationSeconds, ...(r.loss !== undefined ? { loss: r.loss } : {}) };

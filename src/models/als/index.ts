@@ -20,6 +20,11 @@ export const ALS_PARAMS: ParamSpecs = {
   implicit: { default: true, doc: 'true: implicit feedback (Hu et al. 2008); false: explicit ratings (ALS-WR, Zhou et al. 2008).' },
   binary: { default: false, doc: 'Implicit only: treat every stored value as 1 (confidence 1 + alpha).' },
   calculateLoss: { default: false, doc: 'Compute the training loss after each iteration (reported through onProgress and the fit report).' },
+  halfLifeDays: {
+    default: 0,
+    min: 0,
+    doc: 'Implicit only, time decay: each value is multiplied by 0.5^(age/halfLifeDays), age in days before the latest timestamp, so c = 1 + alpha * weight * value; 0 = off (default 0; needs timestamps).',
+  },
   seed: { default: 42, integer: true, doc: 'Seed of the factor initialisation (uniform in [0, 0.01)).' },
   threads: { default: 1, min: 0, max: 256, integer: true, doc: 'Worker threads (0 = all cores). Results do not depend on it.' },
 };
