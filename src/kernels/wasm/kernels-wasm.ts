@@ -178,6 +178,29 @@ export class WasmKernels implements Kernels {
     return this.ex[KERNEL_OF[job.op]](...args, scratch, start, end) ?? 0;
   }
 
+  /** True when the loaded kernels.wasm exports `name`. */
+  hasExport(name: string): boolean {
+    return typeof (this.ex as unknown as Record<string, unknown>)[name] === 'function';
+  }
+
+  /**
+   * Runs the exported kernel `name(...args, scratch, start, end)` over [0, n) on this thread, or in
+   * chunks over `threads` threads (the pool of rowsParallel), for kernels outside RowJob (BPR's SGD
+   * steps). Returns the sum of the kernel's results.
+   */
+  async runExport(name: string, args: number[], n: number, threads: number, scratchBytes = 64): Promise<number> {
+    const fn = (this.ex as unknown as Record<string, RowKernel | undefined>)[name];
+    if (typeof fn !== 'function') throw new Error(`kernels.wasm has no export ${name} (rebuild it: npm run build:wasm)`);
+    const stride = Math.ceil(scratchBytes / 64) * 64 + 64;
+    const t = Math.max(1, Math.min(threads, n));
+    if (t === 1) return fn(...args, this.scratchFor(stride), 0, n) ?? 0;
+    if (!this.pool || this.pool.threads !== t) {
+      if (this.pool) await this.pool.close();
+      this.pool = new KernelPool(this.module, this.memory, this.arena, t);
+    }
+    return this.pool.run(name, fn, args, n, this.scratchFor(stride * t), stride, this.memory);
+  }
+
   async rowsParallel(job: RowJob, n: number, threads: number): Promise<number> {
     const args = this.jobArgs(job);
     if (!args) return tsKernels.rows(job, 0, n);

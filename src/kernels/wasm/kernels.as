@@ -8,3 +8,4 @@ export {
 } from './blas';
 export { implicitCg, implicitChol, explicitRows, implicitLoss } from './als';
 export { packItems, scorePacked, selectTop, recommendRows } from './score';
+export { bprSteps } from './bpr';

@@ -9,6 +9,7 @@ import { readHistory } from '../history.js';
 import type { FitOptions, FitReport, ModelCapabilities, Params, RecommendOptions, ScoredItems } from '../recommender.js';
 import { recencyWeights } from '../ease/time-decay.js';
 import { BprPool } from './pool.js';
+import { WasmBprTrainer } from './wasm-train.js';
 import { buildAlias } from './sampling.js';
 import { bprEpoch, epochSeed, MAX_TRIES, type BprArrays } from './sgd.js';
 
@@ -115,14 +116,18 @@ export class BprModel extends BaseRecommender<BprParams> {
       factors: f,
     };
     const samples = pos.indices.length;
-    const pool = threads > 1 ? new BprPool(threads, { arrays, lr: p.learningRate, reg: p.regularization }) : null;
+    // WASM SIMD kernel when available (factors in the kernels' shared memory); else the TS loop and its workers
+    const wasm = WasmBprTrainer.create(arrays, p.learningRate, p.regularization, threads);
+    const pool = !wasm && threads > 1 ? new BprPool(threads, { arrays, lr: p.learningRate, reg: p.regularization }) : null;
     const iterationSeconds: number[] = [];
     try {
       for (let e = 0; e < p.iterations; e++) {
         throwIfAborted(opts.signal);
         const t0 = performance.now();
         let r;
-        if (pool) {
+        if (wasm) {
+          r = await wasm.epoch(samples, epochSeed(p.seed, e, 0));
+        } else if (pool) {
           const share = Math.ceil(samples / threads);
           const counts = Array.from({ length: threads }, (_, w) => Math.max(0, Math.min(share, samples - w * share)));
           const seeds = Array.from({ length: threads }, (_, w) => epochSeed(p.seed, e, w));
@@ -135,7 +140,9 @@ export class BprModel extends BaseRecommender<BprParams> {
         opts.onProgress?.({ phase: 'epoch', done: e + 1, total: p.iterations, metrics: { accuracy, skipped: r.skipped } });
       }
       throwIfAborted(opts.signal);
+      wasm?.copyBack();
     } finally {
+      wasm?.close();
       await pool?.close();
     }
     // own, non-shared copies for serving and saving
