@@ -65,3 +65,22 @@ export function explorationBonus(scores: Float32Array, impressions: ArrayLike<nu
   for (let i = 0; i < scores.length; i++) scores[i] += c * Math.sqrt(lnN / (1 + impressions[i]));
   return scores;
 }
+
+/** A model that uses both a (new) user's features and a history (segment popularity, hybrids). */
+export interface UserHistoryScorer {
+  scoreUserHistory(user: number, items: ArrayLike<number>, values: ArrayLike<number> | null, out: Float32Array): void;
+}
+export function isUserHistoryScorer(m: object): m is UserHistoryScorer {
+  return typeof (m as Partial<UserHistoryScorer>).scoreUserHistory === 'function';
+}
+
+/**
+ * Scores for a user known to the id maps (maybe with features) but without training rows, who has
+ * now given `items`: the model's scoreUserHistory when it has one; else its cold-user scores
+ * (scoreAll(user)) for an empty history, and scoreFromHistory otherwise.
+ */
+export function scoreKnownUser(m: BaseRecommender, user: number, items: ArrayLike<number>, values: ArrayLike<number> | null, out: Float32Array): void {
+  if (isUserHistoryScorer(m)) m.scoreUserHistory(user, items, values, out);
+  else if (items.length === 0) m.scoreAll(user, out);
+  else scoreFromHistory(m, items, values, out);
+}

@@ -112,6 +112,12 @@ export class SegmentPopularity extends BaseRecommender {
     out.set(this.global);
   }
 
+  /** Segment popularity of `user` whatever the history (the segment comes from the user's features). */
+  scoreUserHistory(user: number, rawItems: ArrayLike<number>, rawValues: ArrayLike<number> | null, out: Float32Array): void {
+    readHistory(this.name, this.nItems, rawItems, rawValues);
+    this.scoreAll(user, out);
+  }
+
   protected saveParts(): SavedParts {
     return { stateVersion: 1, meta: { labels: this.labels }, arrays: { userSegment: this.userSegment, segScores: this.segScores, global: this.global } };
   }

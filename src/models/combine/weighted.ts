@@ -6,6 +6,7 @@ import type { Dataset } from '../../data/dataset.js';
 import { ndcgAt, relevantSet } from '../../eval/metrics.js';
 import type { SavedParts } from '../base.js';
 import type { BaseRecommender } from '../base.js';
+import { scoreKnownUser } from '../../coldstart/history.js';
 import type { ParamSpecs } from '../params.js';
 import type { AnyTypedArray, FitOptions, FitReport } from '../recommender.js';
 import { CompositeRecommender, historyOf, minMaxNormalise, parseComponents, parseNumbers, zNormalise } from './composite.js';
@@ -154,6 +155,13 @@ export class WeightedHybrid extends CompositeRecommender {
     this.assertFitted();
     const { items, values } = readHistory(this.name, this.nItems, rawItems, rawValues);
     this.mix(this.weightsFor(items.length), (c, o) => historyOf(c, items, values, o), out);
+  }
+
+  /** For a user without training rows who gave `items` (features + history, see coldstart/history.ts). */
+  scoreUserHistory(user: number, rawItems: ArrayLike<number>, rawValues: ArrayLike<number> | null, out: Float32Array): void {
+    this.assertFitted();
+    const { items, values } = readHistory(this.name, this.nItems, rawItems, rawValues);
+    this.mix(this.weightsFor(items.length), (c, o) => scoreKnownUser(c, user, items, values, o), out);
   }
 
   protected override ownParts(): { meta: Record<string, unknown>; arrays: Record<string, AnyTypedArray> } {
