@@ -81,3 +81,15 @@ test('buildFeatureMatrix: no table, dense blocks, unknown columns, hstack', () =
   assert.deepEqual(parseColumns('genres, title'), ['genres', 'title']);
   assert.equal(parseColumns('all'), undefined);
 });
+
+test('user features of ML-100K u.user: one-hot age band, gender, occupation, region', { skip: process.env.AFFINITY_DATA ? false : 'AFFINITY_DATA not set' }, async () => {
+  const { sharedData } = await import('../../test/helpers/data.js');
+  const { loadUserFeatures } = await import('../data/side.js');
+  const t = await loadUserFeatures(sharedData('ml-100k/u.user')!);
+  const m = buildFeatureMatrix(t, t.ids, { columns: ['ageBand', 'gender', 'occupation', 'region'] });
+  assert.equal(m.csr.nRows, 943);
+  // one value per column per user: 4 features of weight 1/2 after L2
+  for (let r = 0; r < 943; r++) assert.equal(m.csr.indptr[r + 1] - m.csr.indptr[r], 4);
+  near(m.csr.data[0], 0.5);
+  assert.ok(m.names.includes('gender=F') && m.names.includes('occupation=technician'));
+});
