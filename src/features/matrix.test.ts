@@ -88,8 +88,14 @@ test('user features of ML-100K u.user: one-hot age band, gender, occupation, reg
   const t = await loadUserFeatures(sharedData('ml-100k/u.user')!);
   const m = buildFeatureMatrix(t, t.ids, { columns: ['ageBand', 'gender', 'occupation', 'region'] });
   assert.equal(m.csr.nRows, 943);
-  // one value per column per user: 4 features of weight 1/2 after L2
-  for (let r = 0; r < 943; r++) assert.equal(m.csr.indptr[r + 1] - m.csr.indptr[r], 4);
+  // one value per column per user (region is missing for non-numeric zip codes): 4 features of weight 1/2 after L2
+  let four = 0;
+  for (let r = 0; r < 943; r++) {
+    const len = m.csr.indptr[r + 1] - m.csr.indptr[r];
+    assert.ok(len === 4 || len === 3, `user row ${r}: ${len} features`);
+    if (len === 4) four++;
+  }
+  assert.ok(four > 900, `${four} users with all four features`);
   near(m.csr.data[0], 0.5);
   assert.ok(m.names.includes('gender=F') && m.names.includes('occupation=technician'));
 });
