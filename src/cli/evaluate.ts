@@ -5,6 +5,7 @@ import { parseSplit, splitDataset } from '../data/split.js';
 import type { SplitFold } from '../data/split-types.js';
 import type { Dataset } from '../data/dataset.js';
 import { evaluate } from '../eval/evaluate.js';
+import { evaluateColdItems, evaluateColdUsers, formatColdTable, parseColdProtocol } from '../eval/cold.js';
 import { DEFAULT_PROTOCOL, type Protocol } from '../eval/protocol.js';
 import { formatTable } from '../eval/report.js';
 import { parseModelSpec } from '../models/params.js';
@@ -40,7 +41,7 @@ export function registerEvaluate(program: Command): void {
     .option('--data <path>', 'interactions file or MovieLens folder, split by --protocol')
     .option('--train <file>', 'predefined training file (with --test)')
     .option('--test <file>', 'predefined test file (with --train)')
-    .option('--protocol <split>', 'split of --data: cv5 | kfold:K | random:0.2 | user:0.2 | temporal:0.2 | user-temporal:last=1 | user-temporal:0.2 | loo | loo:random (default user:0.2)')
+    .option('--protocol <split>', 'split of --data: cv5 | kfold:K | random:0.2 | user:0.2 | temporal:0.2 | user-temporal:last=1 | user-temporal:0.2 | loo | loo:random (default user:0.2); cold start: cold-items:0.2 | cold-users:0,1,3,5,10')
     .requiredOption('--models <list>', 'comma-separated model specs, e.g. baseline,knn-means,item-knn:k=50 (see `affinity models`)')
     .option('--metrics <list>', 'e.g. rmse,mae or precision@10,recall@10,ndcg@10,map@10,coverage@10 (default: by data kind)')
     .option('--k <list>', 'cut-offs for @K metrics, e.g. 10 or 5,10,20 (default 10)')
@@ -104,6 +105,8 @@ async function runEvaluate(flags: EvalFlags): Promise<number> {
   } else if (flags.data) {
     const r = await readData(flags.data, flags, progress);
     data = r.data;
+    const cold = flags.protocol ? parseColdProtocol(flags.protocol) : null;
+    if (cold) return runColdProtocol(data, cold, flags, seed, progress);
     protocol.split = parseSplit(flags.protocol ?? 'user:0.2');
     folds = splitDataset(data, protocol.split, seed);
     label = flags.data;
@@ -130,6 +133,24 @@ async function runEvaluate(flags: EvalFlags): Promise<number> {
   if (flags.json) process.stdout.write(`${JSON.stringify(report)}\n`);
   else process.stdout.write(`${formatTable(report)}\n`);
   return 0;
+}
+
+/** `--protocol cold-items:F` / `cold-users:0,1,3,5,10` (src/eval/cold.ts). */
+async function runColdProtocol(data: Dataset, cold: NonNullable<ReturnType<typeof parseColdProtocol>>, flags: EvalFlags, seed: number, progress: Progress): Promise<number> {
+  progress.stop();
+  const threshold = numOption('--threshold', flags.threshold) ?? null;
+  if (flags.implicit) data = data.toImplicit(threshold ?? -Infinity);
+  const models = flags.models.split(',').map((s) => s.trim()).filter(Boolean).map((s) => ({ ...parseModelSpec(s), label: s }));
+  const opts = { seed, label: flags.data, threshold: flags.implicit ? null : threshold };
+  const rep = cold.kind === 'cold-items' ? await evaluateColdItems(data, models, { ...opts, fraction: cold.fraction }) : await evaluateColdUsers(data, models, { ...opts, known: cold.known, category: 'genres' in featureNames(data) ? 'genres' : undefined });
+  process.stdout.write(flags.json ? `${JSON.stringify(rep)}\n` : `${formatColdTable(rep)}\n`);
+  return 0;
+}
+
+function featureNames(data: Dataset): Record<string, true> {
+  const out: Record<string, true> = {};
+  for (const c of data.itemFeatures?.columns ?? []) if (c.kind === 'multi' || c.kind === 'categorical') out[c.name] = true;
+  return out;
 }
 
 function parseRanking(s: string | undefined): Protocol['ranking'] {

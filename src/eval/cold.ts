@@ -143,7 +143,8 @@ export interface ColdUsersReport {
  * scoreHistory otherwise) and the rows after position max(known) are the targets, the same for every
  * n. NDCG@k over the items not known. Spec label 'onboarding:<model>' instead takes as known the
  * user's first n items in the onboarding list (chooseOnboardingItems on the training data, by
- * `category` when given), i.e. the answers to "which of these have you seen?".
+ * `category` when given), i.e. the answers to "which of these have you seen?". So that every method
+ * has the same targets, the onboarding items are neither targets nor candidates for any method.
  */
 export async function evaluateColdUsers(
   data: Dataset,
@@ -175,7 +176,9 @@ export async function evaluateColdUsers(
     const p = rng.permutation(n);
     return { u, items: Array.from(p, (q) => csr.indices[s + q]), values: Array.from(p, (q) => csr.data[s + q]) };
   });
-  const onboarding = chooseOnboardingItems(trainData, { n: opts.onboardingSize ?? 200, category: opts.category });
+  const onboarding = chooseOnboardingItems(trainData, { n: opts.onboardingSize ?? 50, category: opts.category });
+  const asked = new Uint8Array(data.nItems);
+  for (const i of onboarding) asked[i] = 1;
   const results: ColdUsersReport['results'] = [];
   for (const spec of models) {
     const model = createModel(spec.name, spec.params);
@@ -203,10 +206,11 @@ export async function evaluateColdUsers(
         }
         const knownSet = new Set(known);
         const targets: number[] = [];
-        for (let j = maxKnown; j < o.items.length; j++) if (!knownSet.has(o.items[j]) && (thr === null || o.values[j] >= thr)) targets.push(o.items[j]);
+        for (let j = maxKnown; j < o.items.length; j++) if (!knownSet.has(o.items[j]) && !asked[o.items[j]] && (thr === null || o.values[j] >= thr)) targets.push(o.items[j]);
         if (targets.length === 0) continue;
         scoreKnownUser(model, o.u, known, vals, s);
         for (const i of known) s[i] = -Infinity;
+        for (const i of onboarding) s[i] = -Infinity;
         total += ndcgAt(topK(s, k).items, relevantSet(Int32Array.from(targets).sort()), k);
         users++;
       }
@@ -218,4 +222,15 @@ export async function evaluateColdUsers(
     protocol: { kind: 'cold-users', known: opts.known, testFraction: frac, minRows, seed: opts.seed, data: opts.label ?? data.source, testUsers: testUsers.length, trainRows: train.length, onboarding: opts.category ? `by ${opts.category}` : 'popularity x entropy' },
     results,
   };
+}
+
+/** A terminal table of a cold-start report (one row per model). */
+export function formatColdTable(rep: ColdItemsReport | ColdUsersReport): string {
+  const keys = [...new Set(rep.results.flatMap((r) => Object.keys(r.metrics)))];
+  const head = rep.protocol.kind === 'cold-users' ? keys.map((k) => `ndcg@10 n=${k}`) : keys;
+  const rows = rep.results.map((r) => [r.label, ...keys.map((k) => (Number.isFinite(r.metrics[k]) ? r.metrics[k].toFixed(4) : '-')), r.fitSeconds.toFixed(2)]);
+  const all = [['model', ...head, 'fit s'], ...rows];
+  const w = all[0].map((_, j) => Math.max(...all.map((r) => r[j].length)));
+  const line = (r: string[]): string => r.map((c, j) => (j === 0 ? c.padEnd(w[j]) : c.padStart(w[j]))).join('  ');
+  return [`protocol: ${JSON.stringify(rep.protocol)}`, line(all[0]), ...rows.map(line)].join('\n');
 }
