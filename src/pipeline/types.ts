@@ -12,7 +12,7 @@ export interface RequestContext {
   /** Request time, unix seconds. */
   now: number;
   /** Optional context features. */
-  context?: { hour?: number; weekday?: number; device?: string };
+  context?: { hour?: number; weekday?: number; device?: string; /** The user's age in years (age restrictions). */ userAge?: number };
 }
 
 /**
@@ -24,6 +24,8 @@ export interface CandidateSet {
   sourceScore: Float32Array;
   source: Uint8Array;
   sourceNames: string[];
+  /** The history item that produced each candidate (item-to-item sources), -1 if none. */
+  anchor?: Int32Array;
 }
 
 /** A named candidate generator (factor model via ANN, item-to-item, content, popular, new items, ...). */
