@@ -35,6 +35,8 @@ test('user histories are time-ordered; holdout keeps the last interaction of eac
   assert.deepEqual(pairs(holdout(data, { nHoldout: 1, minHistory: 2 }).heldOut), ['u1:c', 'u2:e']);
   const r = holdout(data, { mode: 'random', seed: 3, minHistory: 1 });
   assert.equal(r.heldOut.size, 3);
+  // fraction 0.5 of 3 rounds to 2 (u1, u2: 3 each -> 2 held out, 1 left); u3 (2) -> 1 held out
+  assert.equal(holdout(data, { fraction: 0.5, minHistory: 1 }).heldOut.size, 5);
   assert.throws(() => holdout(data.derive({ time: null }), {}), /mode: got "last"; expected 'random' for data without timestamps/);
 });
 

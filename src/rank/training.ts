@@ -63,6 +63,8 @@ export function requestFor(h: UserHistories, user: number, now: number, before =
 export interface HoldoutOptions {
   /** Interactions held out per user (default 1). */
   nHoldout?: number;
+  /** Instead of nHoldout: this share of each user's interactions (rounded, at least 1). */
+  fraction?: number;
   /** 'last' = the latest by time (needs times), 'random' = drawn at random (default 'last'). */
   mode?: 'last' | 'random';
   /** Users with fewer than nHoldout + minHistory interactions keep all of them (default 2). */
@@ -76,6 +78,8 @@ export function holdout(data: Dataset, opts: HoldoutOptions = {}): { early: Data
   const mode = opts.mode ?? 'last';
   const minH = opts.minHistory ?? 2;
   if (!(Number.isInteger(nH) && nH >= 1)) throw paramError('nHoldout', nH, 'an integer >= 1');
+  const frac = opts.fraction;
+  if (frac !== undefined && !(frac > 0 && frac < 1)) throw paramError('fraction', frac, 'a number in (0, 1)');
   if (mode !== 'last' && mode !== 'random') throw paramError('mode', mode, "'last' or 'random'");
   if (mode === 'last' && !data.time) throw paramError('mode', mode, "'random' for data without timestamps");
   const h = userHistories(data);
@@ -84,11 +88,12 @@ export function holdout(data: Dataset, opts: HoldoutOptions = {}): { early: Data
   for (let u = 0; u < data.nUsers; u++) {
     const a = h.indptr[u];
     const len = h.indptr[u + 1] - a;
-    if (len < nH + minH) continue;
-    if (mode === 'last') for (let k = len - nH; k < len; k++) out[h.rows[a + k]] = 1;
+    const m = frac === undefined ? nH : Math.max(1, Math.round(frac * len));
+    if (len < m + minH) continue;
+    if (mode === 'last') for (let k = len - m; k < len; k++) out[h.rows[a + k]] = 1;
     else {
       const perm = rng.permutation(len);
-      for (let k = 0; k < nH; k++) out[h.rows[a + perm[k]]] = 1;
+      for (let k = 0; k < m; k++) out[h.rows[a + perm[k]]] = 1;
     }
   }
   const early: number[] = [];
