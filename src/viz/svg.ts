@@ -59,7 +59,7 @@ interface Frame {
 function frame(o: ChartOptions, legendRows: number): Frame {
   const w = o.width ?? 720;
   const h = o.height ?? 440;
-  const f: Frame = { w, h, left: 72, right: w - 24, top: o.title ? 48 : 20, bottom: h - 56 - 20 * Math.ceil(legendRows / 3), parts: [] };
+  const f: Frame = { w, h, left: 72, right: w - 24, top: o.title ? 48 : 20, bottom: h - 64 - 20 * Math.ceil(legendRows / 2), parts: [] };
   f.parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" font-family="Helvetica, Arial, sans-serif" font-size="13">`);
   f.parts.push(`<rect x="0" y="0" width="${w}" height="${h}" fill="#ffffff"/>`);
   if (o.title) f.parts.push(`<text class="title" x="${w / 2}" y="28" text-anchor="middle" font-size="17" font-weight="bold">${esc(o.title)}</text>`);
@@ -82,10 +82,10 @@ function yAxis(f: Frame, lo: number, hi: number, label: string | undefined): (v:
 }
 
 function legend(f: Frame, names: string[]): void {
-  const colW = (f.right - f.left) / 3;
+  const colW = (f.right - f.left) / 2;
   names.forEach((n, k) => {
-    const x = f.left + (k % 3) * colW;
-    const y = f.bottom + 46 + 20 * Math.floor(k / 3);
+    const x = f.left + (k % 2) * colW;
+    const y = f.bottom + 60 + 20 * Math.floor(k / 2);
     const c = PALETTE[k % PALETTE.length];
     f.parts.push(`<g class="legend"><rect x="${x}" y="${y - 10}" width="14" height="10" fill="${c}"/><text x="${x + 20}" y="${y}">${esc(n)}</text></g>`);
   });
@@ -109,7 +109,9 @@ export function lineChart(series: Series[], o: ChartOptions = {}): string {
   const [lo, hi] = yRange(series.flatMap((s) => s.y), o, false);
   const y = yAxis(f, lo, hi, o.yLabel);
   const xs = series.flatMap((s) => s.x);
-  const xt = niceTicks(Math.min(...xs), Math.max(...xs), 8);
+  const distinct = [...new Set(xs)].sort((a, b) => a - b);
+  // few distinct x values (e.g. 0, 1, 3, 5, 10): tick exactly those
+  const xt = distinct.length <= 12 ? distinct : niceTicks(Math.min(...xs), Math.max(...xs), 8);
   const xa = Math.min(xt[0], ...xs);
   const xb = Math.max(xt[xt.length - 1], ...xs);
   const x = (v: number): number => f.left + 10 + ((v - xa) / (xb - xa || 1)) * (f.right - f.left - 20);
