@@ -58,15 +58,17 @@ async function fitted(name: 'svd' | 'svdpp', params: Record<string, unknown> = {
   return m;
 }
 
-test('registry: svd and svdpp build with Surprise defaults', () => {
+test('registry: svd and svdpp build with tuned defaults; the -surprise presets carry Surprise defaults', () => {
   const svd = createModel('svd');
   const pp = createModel('svdpp');
   assert.ok(svd instanceof SvdModel && pp instanceof SvdppModel);
-  assert.equal(svd.params.factors, 100);
-  assert.equal(svd.params.lr_all, 0.005);
-  assert.equal(pp.params.factors, 20);
-  assert.equal(pp.params.lr_all, 0.007);
-  assert.equal(pp.params.reg_all, 0.02);
+  assert.deepEqual([svd.params.factors, svd.params.epochs, svd.params.lr_all, svd.params.reg_all], [100, 40, 0.01, 0.1]);
+  assert.deepEqual([pp.params.factors, pp.params.epochs, pp.params.lr_all, pp.params.reg_all], [50, 40, 0.007, 0.1]);
+  const ss = createModel('svd-surprise');
+  const sp = createModel('svdpp-surprise');
+  assert.ok(ss instanceof SvdModel && sp instanceof SvdppModel);
+  assert.deepEqual([ss.params.factors, ss.params.epochs, ss.params.lr_all, ss.params.reg_all, ss.params.initStd], [100, 20, 0.005, 0.02, 0.1]);
+  assert.deepEqual([sp.params.factors, sp.params.epochs, sp.params.lr_all, sp.params.reg_all, sp.params.initStd], [20, 20, 0.007, 0.02, 0.1]);
   assert.throws(() => createModel('svd', { lr_bu: -0.5 }), (e: unknown) => e instanceof AffinityError && e.code === 'E_PARAM' && /lr_bu/.test(e.message));
   assert.throws(() => createModel('svd', { factors: 0 }), (e: unknown) => e instanceof AffinityError && e.code === 'E_PARAM');
 });
