@@ -4,6 +4,7 @@ import { Rng } from '../../core/rng.js';
 import type { RankingData } from '../types.js';
 import { binOf, fitBins } from './binning.js';
 import { Gbdt } from './gbdt.js';
+import { lambdaGradients } from './objectives.js';
 
 const schema = (n: number) => ({ version: 1, names: Array.from({ length: n }, (_, k) => `f${k}`) });
 
@@ -142,4 +143,16 @@ test('bad input is refused with the field named', () => {
   assert.throws(() => Gbdt.train(data([1, 2], 1, [1, 2], [0, 1]), {}), /groupPtr/);
   const m = Gbdt.train(data([1, 2, 3], 1, [1, 2, 3]), { objective: 'squared', nTrees: 1, minSamplesLeaf: 1 });
   assert.throws(() => m.score(new Float32Array(4), 2, 2), /nCols: got 2; expected 1/);
+});
+
+test('LambdaRank gradients of a two-document query, by hand', () => {
+  // labels [1, 0], equal scores: ranks 0, 1; |dNDCG| = (2^1 - 2^0) * (1 - 1/log2 3) / maxDCG(= 1); rho = 1/2
+  const grad = new Float32Array(3);
+  const hess = new Float32Array(3);
+  const delta = 1 - 1 / Math.log2(3);
+  const ndcg = lambdaGradients(Float32Array.of(1, 0, 0), Float64Array.of(0, 0, 5), Int32Array.of(0, 2, 3), grad, hess, { sigma: 1, truncation: 10, norm: false }, Float64Array.of(1, 0));
+  assert.ok(Math.abs(grad[0] + 0.5 * delta) < 1e-7 && Math.abs(grad[1] - 0.5 * delta) < 1e-7);
+  assert.ok(Math.abs(hess[0] - 0.25 * delta) < 1e-7 && Math.abs(hess[1] - 0.25 * delta) < 1e-7);
+  assert.equal(grad[2], 0); // a one-document query has no pairs
+  assert.equal(ndcg, 1); // query 0 ranks its relevant document first (ties keep input order); query 1 has none
 });

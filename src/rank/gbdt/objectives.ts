@@ -59,7 +59,7 @@ export function maxDcg(labels: Float32Array, start: number, end: number, k: numb
   return s;
 }
 
-/** LambdaRank gradients over query groups [groupPtr[q], groupPtr[q+1]). Returns the mean NDCG@truncation. */
+/** LambdaRank gradients over query groups [groupPtr[q], groupPtr[q+1]). Returns the mean NDCG@truncation over queries with a relevant document. */
 export function lambdaGradients(
   labels: Float32Array,
   scores: Float64Array,
@@ -73,35 +73,56 @@ export function lambdaGradients(
   hess.fill(0);
   const nq = groupPtr.length - 1;
   let ndcgSum = 0;
+  let counted = 0;
   let order = new Int32Array(0);
+  let rankOf = new Int32Array(0);
+  let key = new Float64Array(0);
+  let disc = new Float64Array(0);
   for (let q = 0; q < nq; q++) {
     const s0 = groupPtr[q];
     const n = groupPtr[q + 1] - s0;
     const inv = invMaxDcg[q];
-    if (n < 2 || inv === 0) continue;
-    if (order.length < n) order = new Int32Array(n);
-    for (let k = 0; k < n; k++) order[k] = k;
+    if (inv === 0) continue;
+    counted++;
+    if (n < 2) {
+      ndcgSum += 1;
+      continue;
+    }
+    if (order.length < n) {
+      order = new Int32Array(n);
+      rankOf = new Int32Array(n);
+      key = new Float64Array(n);
+      disc = Float64Array.from({ length: n }, (_, r) => 1 / Math.log2(r + 2));
+    }
     const ord = order.subarray(0, n);
-    ord.sort((a, b) => scores[s0 + b] - scores[s0 + a] || a - b);
+    for (let k = 0; k < n; k++) {
+      ord[k] = k;
+      key[k] = scores[s0 + k];
+    }
+    ord.sort((a, b) => key[b] - key[a] || a - b);
+    for (let r = 0; r < n; r++) rankOf[ord[r]] = r;
     let dcg = 0;
-    for (let r = 0; r < Math.min(o.truncation, n); r++) dcg += (2 ** labels[s0 + ord[r]] - 1) / Math.log2(r + 2);
+    for (let r = 0; r < Math.min(o.truncation, n); r++) dcg += (2 ** labels[s0 + ord[r]] - 1) * disc[r];
     ndcgSum += dcg * inv;
+    let minLabel = Infinity;
+    for (let k = 0; k < n; k++) if (labels[s0 + k] < minLabel) minLabel = labels[s0 + k];
     let sumLambda = 0;
-    const cut = Math.min(o.truncation, n);
-    for (let ri = 0; ri < cut; ri++) {
-      const i = s0 + ord[ri];
-      for (let rj = ri + 1; rj < n; rj++) {
-        const j = s0 + ord[rj];
-        const li = labels[i];
-        const lj = labels[j];
-        if (li === lj) continue;
-        const hi = li > lj ? i : j;
-        const lo = li > lj ? j : i;
-        const dGain = 2 ** labels[hi] - 2 ** labels[lo];
-        const dDisc = 1 / Math.log2(ri + 2) - 1 / Math.log2(rj + 2);
-        const delta = Math.abs(dGain * dDisc) * inv;
-        const ds = scores[hi] - scores[lo];
-        const rho = 1 / (1 + Math.exp(o.sigma * ds));
+    const cut = o.truncation;
+    // every pair (hi, lo) with label_hi > label_lo, visited from hi; kept when either ranks above the cut
+    for (let a = 0; a < n; a++) {
+      const la = labels[s0 + a];
+      if (la <= minLabel) continue;
+      const hi = s0 + a;
+      const ra = rankOf[a];
+      const ga = 2 ** la;
+      for (let b = 0; b < n; b++) {
+        const lb = labels[s0 + b];
+        if (lb >= la) continue;
+        const rb = rankOf[b];
+        if (ra >= cut && rb >= cut) continue;
+        const lo = s0 + b;
+        const delta = Math.abs((ga - 2 ** lb) * (disc[ra] - disc[rb])) * inv;
+        const rho = 1 / (1 + Math.exp(o.sigma * (scores[hi] - scores[lo])));
         const lam = o.sigma * rho * delta;
         const h = o.sigma * o.sigma * rho * (1 - rho) * delta;
         grad[hi] -= lam;
@@ -119,5 +140,5 @@ export function lambdaGradients(
       }
     }
   }
-  return nq > 0 ? ndcgSum / nq : 0;
+  return counted > 0 ? ndcgSum / counted : 0;
 }
