@@ -34,7 +34,7 @@ type Tok = { k: 'num'; v: number; pos: number } | { k: 'str'; v: string; pos: nu
 const OPS = ['||', '&&', '==', '!=', '<=', '>=', '<', '>', '!', '+', '-', '*', '/', '%', '(', ')', '[', ']', ','];
 
 function describe(t: Tok): string {
-  if (t.k === 'end') return 'the end of the rule';
+  if (t.k === 'end') return 'end of the rule';
   if (t.k === 'str') return `string ${JSON.stringify(t.v)}`;
   return `'${String(t.v)}'`;
 }
