@@ -1,4 +1,41 @@
-import type { ModelEntry } from '../entry.js';
+import { defineModel, type ModelEntry } from '../entry.js';
+import { HybridModel, type HybridParams } from './hybrid.js';
+import { LOSSES } from './sgd.js';
+
+export { HybridModel, type HybridParams } from './hybrid.js';
+export type { FeatureContribution, HybridExplanation } from './serve.js';
 
 /** Registry entries of this family. */
-export const hybridModels: ModelEntry[] = [];
+export const hybridModels: ModelEntry[] = [
+  defineModel({
+    name: 'hybrid',
+    summary: 'LightFM-style feature-aware factorisation: users and items are sums of feature embeddings (identity + side features); WARP/BPR/logistic, AdaGrad, Hogwild',
+    task: 'ranking',
+    params: {
+      components: { default: 64, min: 1, integer: true, doc: 'embedding dimension of every feature (default 64)' },
+      loss: {
+        default: 'warp',
+        choices: LOSSES,
+        doc: "'warp' (negatives drawn until one violates the margin, update weighted by log⌊(N-1)/trials⌋), 'warp-kos' (the k-th best of n sampled positives per user), 'bpr', or 'logistic' (one sampled negative per positive) (default warp)",
+      },
+      k: { default: 5, min: 1, integer: true, doc: 'warp-kos: the k-th best of the sampled positives is trained (default 5)' },
+      n: { default: 10, min: 1, integer: true, doc: 'warp-kos: positives sampled per user (default 10)' },
+      learningRate: { default: 0.05, min: 0, doc: 'AdaGrad initial step size (default 0.05; unused by adadelta)' },
+      schedule: { default: 'adagrad', choices: ['adagrad', 'adadelta'], doc: 'per-parameter learning rates: adagrad or adadelta (default adagrad)' },
+      rho: { default: 0.95, min: 0, max: 1, doc: 'adadelta: decay of the running averages (default 0.95)' },
+      epsilon: { default: 1e-6, min: 0, doc: 'adadelta: conditioning constant (default 1e-6)' },
+      itemAlpha: { default: 0, min: 0, doc: 'L2 penalty on item feature embeddings and biases, applied per step (default 0, as LightFM)' },
+      userAlpha: { default: 0, min: 0, doc: 'L2 penalty on user feature embeddings and biases (default 0)' },
+      maxSampled: { default: 10, min: 1, integer: true, doc: 'warp: negatives drawn per positive before giving up (default 10)' },
+      epochs: { default: 30, min: 0, integer: true, doc: 'passes over the positive interactions (default 30)' },
+      itemFeatures: { default: 'all', doc: "item side-data columns: 'all', 'none' or a comma-separated list, e.g. 'genres' (default all; needs --items)" },
+      userFeatures: { default: 'all', doc: "user side-data columns: 'all', 'none' or a list (default all; needs --users)" },
+      identity: { default: true, doc: 'one identity feature per user and item with training rows (default true: with no side data this is pure CF)' },
+      normalize: { default: 'l1', choices: ['l1', 'l2', 'none'], doc: "row normalisation of the feature matrices: 'l1' (weights sum to 1, LightFM's Dataset), 'l2' or 'none' (default l1)" },
+      foldInEpochs: { default: 20, min: 0, integer: true, doc: 'scoreHistory: BPR passes over the history to fold a new user in (default 20)' },
+      seed: { default: 42, integer: true, doc: 'random seed of initialisation and sampling (default 42)' },
+      threads: { default: 1, min: 0, integer: true, doc: 'training threads (default 1: deterministic); >1 runs Hogwild SGD in worker_threads; 0 = all cores' },
+    },
+    build: (name, params) => new HybridModel(name, params as HybridParams),
+  }),
+];

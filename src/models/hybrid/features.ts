@@ -1,0 +1,70 @@
+import type { Csr } from '../../core/csr.js';
+import type { IdMap } from '../../core/idmap.js';
+import type { FeatureTable } from '../../data/features.js';
+import { buildFeatureMatrix, parseColumns, type FeatureMatrix } from '../../features/matrix.js';
+
+export type RowNorm = 'l1' | 'l2' | 'none';
+
+/**
+ * The feature matrix of users or items for the hybrid model: identity features (one indicator per
+ * entity, column = entity index, LightFM's layout) for the entities with training rows only, then the
+ * side features of `table` (columns from `spec`: 'all', 'none' or a comma-separated list). Entities
+ * without training rows thus have only their side features: their representation is the sum of
+ * their features' embeddings, not an untrained identity vector. Rows are then normalised (`norm`;
+ * 'l1' = rows sum to 1, as LightFM's Dataset does by default).
+ */
+export function entityFeatures(table: FeatureTable | null, ids: IdMap, warm: Uint8Array, spec: string, identity: boolean, norm: RowNorm): FeatureMatrix {
+  const n = ids.size;
+  const useSide = table !== null && spec.trim() !== 'none';
+  const side: FeatureMatrix | null = useSide ? buildFeatureMatrix(table, ids, { columns: parseColumns(spec), normalize: 'none' }) : null;
+  const off = identity ? n : 0;
+  const sideNnz = side ? side.csr.indptr[n] : 0;
+  let nnz = sideNnz;
+  if (identity) for (let e = 0; e < n; e++) if (warm[e]) nnz++;
+  const indptr = new Int32Array(n + 1);
+  const indices = new Int32Array(nnz);
+  const data = new Float32Array(nnz);
+  let p = 0;
+  for (let e = 0; e < n; e++) {
+    const start = p;
+    if (identity && warm[e]) {
+      indices[p] = e;
+      data[p++] = 1;
+    }
+    if (side) {
+      const c = side.csr;
+      for (let q = c.indptr[e]; q < c.indptr[e + 1]; q++) {
+        indices[p] = c.indices[q] + off;
+        data[p++] = c.data[q];
+      }
+    }
+    if (norm !== 'none') {
+      let s = 0;
+      for (let q = start; q < p; q++) s += norm === 'l2' ? data[q] * data[q] : Math.abs(data[q]);
+      if (s > 0) {
+        const inv = norm === 'l2' ? 1 / Math.sqrt(s) : 1 / s;
+        for (let q = start; q < p; q++) data[q] *= inv;
+      }
+    }
+    indptr[e + 1] = p;
+  }
+  const names: string[] = [];
+  if (identity) for (const id of ids.toArray()) names.push(`#${id}`);
+  if (side) for (const s of side.names) names.push(s);
+  const csr: Csr = { nRows: n, nCols: names.length, indptr, indices, data };
+  return { csr, names };
+}
+
+/** 1 for each entity whose row holds a feature other than its identity feature, else 0. */
+export function withSideFeatures(m: Csr, identity: boolean): Uint8Array {
+  const out = new Uint8Array(m.nRows);
+  for (let e = 0; e < m.nRows; e++) {
+    for (let q = m.indptr[e]; q < m.indptr[e + 1]; q++) {
+      if (!identity || m.indices[q] >= m.nRows) {
+        out[e] = 1;
+        break;
+      }
+    }
+  }
+  return out;
+}
