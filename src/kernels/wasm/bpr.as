@@ -31,16 +31,17 @@ let sm: u32 = 0;
   return <f64>r / 4294967296.0;
 }
 
+/** Is `item` in the sorted slice indices[lo, hi)? Branch-free lower bound (no mispredicted halvings). */
 @inline function contains(indices: usize, lo: i32, hi: i32, item: i32): bool {
-  hi--;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const v = load<i32>(indices + (<usize>mid << 2));
-    if (v == item) return true;
-    if (v < item) lo = mid + 1;
-    else hi = mid - 1;
+  let n = hi - lo;
+  if (n <= 0) return false;
+  let base = indices + (<usize>lo << 2);
+  while (n > 1) {
+    const half = n >> 1;
+    base = select<usize>(base + (<usize>half << 2), base, load<i32>(base + (<usize>half << 2) - 4) < item);
+    n -= half;
   }
-  return false;
+  return load<i32>(base) == item;
 }
 
 // Samples drawn together (BATCH in src/models/bpr/sgd.ts): positives, then negatives, then updates.
@@ -100,7 +101,9 @@ export function bprSteps(
       store<i32>(bi + (<usize>q << 2), load<i32>(indices + (<usize>p << 2)));
       const lo = load<i32>(indptr + (<usize>uu << 2));
       store<i32>(blo + (<usize>q << 2), lo);
-      sink += <f32>load<i32>(indices + (<usize>lo << 2));
+      // the first probes of the negative's membership search
+      const mid = (lo + load<i32>(indptr + (<usize>uu << 2), 4)) >>> 1;
+      sink += <f32>load<i32>(indices + (<usize>mid << 2)) + <f32>load<i32>(indices + (<usize>lo << 2));
     }
     for (let q = 0; q < nb; q++) {
       const uu = load<i32>(bu + (<usize>q << 2));
