@@ -3,7 +3,7 @@
  * lock, seqs assigned max + 1 in input order), cursor reads, recent history and counts.
  */
 import { AffinityError } from '../core/errors.js';
-import { chunks, marks, num, numOrNull, str, type Row, type SqlDriver, type SqlExec, type SqlValue } from './sql.js';
+import { bool, chunks, marks, num, numOrNull, str, type Row, type SqlDriver, type SqlExec, type SqlValue } from './sql.js';
 import type {
   BucketCount,
   EventInput,
@@ -58,7 +58,7 @@ async function ensureEntities(
   const found = new Map<string, boolean>();
   for (const part of chunks(ids, IN_CHUNK)) {
     const got = await tx.all(`SELECT id, deleted FROM ${table} WHERE id IN (${marks(part.length)})`, part);
-    for (const r of got) found.set(str(r.id), r.deleted === true || r.deleted === 1);
+    for (const r of got) found.set(str(r.id), bool(r.deleted));
   }
   const missing: string[] = [];
   for (const id of ids) {

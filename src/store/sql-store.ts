@@ -156,7 +156,7 @@ export class SqlStore implements Store {
           deleted: false,
         });
       }
-      const write = users.map((u) => u.id).filter((id, k, a) => a.indexOf(id) === k);
+      const write = [...new Set(users.map((u) => u.id))];
       for (const part of chunks(write, 400)) {
         const params: SqlValue[] = [];
         for (const id of part) {
@@ -223,7 +223,7 @@ export class SqlStore implements Store {
           deleted: false,
         });
       }
-      const write = items.map((it) => it.id).filter((id, k, a) => a.indexOf(id) === k);
+      const write = [...new Set(items.map((it) => it.id))];
       for (const part of chunks(write, 300)) {
         const params: SqlValue[] = [];
         for (const id of part) {

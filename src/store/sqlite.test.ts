@@ -99,3 +99,18 @@ for (let b = 0; ; b++) {
   assert.equal(events.length % 20, 0, 'batches are all-or-nothing');
   await s.close();
 });
+
+test('a database with a newer schema than this code is refused, and an old one is migrated once', async () => {
+  const dir = join(root, 'schema');
+  const url = `sqlite://${dir}/s.db`;
+  const s = await openStore(url);
+  await s.close();
+  const Database = (await import('better-sqlite3')).default;
+  const raw = new Database(join(dir, 's.db'));
+  assert.deepEqual(raw.prepare('SELECT version, description FROM affinity_schema').all(), [
+    { version: 1, description: 'users, items, events, models, experiments, experiment log, API keys' },
+  ]);
+  raw.prepare("INSERT INTO affinity_schema (version, description, applied_at) VALUES (99, 'future', 0)").run();
+  raw.close();
+  await assert.rejects(openStore(url), (e: unknown) => e instanceof AffinityError && e.code === 'E_UNSUPPORTED' && /version 99 is newer/.test(e.message));
+});

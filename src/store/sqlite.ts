@@ -35,25 +35,25 @@ interface Lane {
 }
 const lanes = new Map<string, Lane>();
 
-function laneFor(path: string): Lane {
-  const key = path === ':memory:' ? `:memory:${Math.random()}` : resolve(path);
-  let lane = lanes.get(key);
-  if (!lane) {
-    lane = { tail: Promise.resolve(), users: 0 };
-    lanes.set(key, lane);
-  }
+function joinLane(path: string): { lane: Lane; release: () => void } {
+  const key = path === ':memory:' ? Symbol('memory') : resolve(path);
+  const found = typeof key === 'string' ? lanes.get(key) : undefined;
+  const lane = found ?? { tail: Promise.resolve(), users: 0 };
+  if (typeof key === 'string') lanes.set(key, lane);
   lane.users++;
-  const l = lane;
-  const release = () => {
-    if (--l.users === 0) lanes.delete(key);
+  return {
+    lane,
+    release: () => {
+      if (--lane.users === 0 && typeof key === 'string') lanes.delete(key);
+    },
   };
-  return Object.assign(l, { release });
 }
 
 class SqliteDriver implements SqlDriver {
   readonly dialect = 'sqlite' as const;
   private readonly stmts = new Map<string, Database.Statement>();
-  private readonly lane: Lane & { release(): void };
+  private readonly lane: Lane;
+  private readonly leave: () => void;
   private open = true;
   private readonly direct: SqlExec;
 
@@ -61,7 +61,7 @@ class SqliteDriver implements SqlDriver {
     private readonly db: Database.Database,
     path: string,
   ) {
-    this.lane = laneFor(path) as Lane & { release(): void };
+    ({ lane: this.lane, release: this.leave } = joinLane(path));
     this.direct = {
       all: async (sql, params = []) => this.stmt(sql).all(...bind(params)) as Row[],
       run: async (sql, params = []) => this.exec(sql, params),
@@ -123,7 +123,7 @@ class SqliteDriver implements SqlDriver {
       this.stmts.clear();
       this.db.close();
     });
-    this.lane.release();
+    this.leave();
   }
 }
 
