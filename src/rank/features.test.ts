@@ -34,7 +34,7 @@ test('features of two candidates, hand-computed column by column', async () => {
   const content = cooToCsr(5, 2, Int32Array.of(0, 1, 2, 3, 3, 4), Int32Array.of(0, 0, 1, 0, 1, 1), Float32Array.of(1, 1, 1, Math.SQRT1_2, Math.SQRT1_2, 1));
   const fb = FeatureBuilder.fit({ data, sourceNames: ['pop', 'knn'], models: [{ name: 'pop', model: pop }], itemContent: content, itemCategories: cats, devices: ['mobile'] });
   assert.deepEqual(fb.schema.names, [
-    'source:pop', 'source:pop:from', 'source:knn', 'source:knn:from', 'cf:pop', 'content:sim', 'item:logPop', 'item:ageDays',
+    'source:pop', 'source:pop:from', 'source:knn', 'source:knn:from', 'cf:pop', 'cf:pop:pct', 'content:sim', 'item:logPop', 'item:popPct', 'item:ageDays',
     'user:logActivity', 'user:catAffinity', 'ctx:hourSin', 'ctx:hourCos',
     'ctx:wd0', 'ctx:wd1', 'ctx:wd2', 'ctx:wd3', 'ctx:wd4', 'ctx:wd5', 'ctx:wd6', 'ctx:dev:mobile', 'ctx:dev:other',
   ]);
@@ -53,16 +53,16 @@ test('features of two candidates, hand-computed column by column', async () => {
   const f = Math.fround;
   const near = (got: number[], want: number[]) => want.forEach((w, k) => assert.ok(Number.isNaN(w) ? Number.isNaN(got[k]) : Math.abs(got[k] - w) < 1e-6, `col ${fb.schema.names[k]}: ${got[k]} vs ${w}`));
   // d: popularity count 1; content cos([2,1], [1,1]/sqrt2) = 3/sqrt(10); first seen 400 -> 3 days; affinity mean(2/3, 1/3)
-  near(row(0), [0, 0, 0.5, 1, 1, 3 / Math.sqrt(10), Math.log1p(1), 3, Math.log1p(3), 0.5, 1, f(Math.cos(Math.PI / 2)), 0, 0, 1, 0, 0, 0, 0, 0, 1]);
+  near(row(0), [0, 0, 0.5, 1, 1, 0.5, 3 / Math.sqrt(10), Math.log1p(1), 0, 3, Math.log1p(3), 0.5, 1, f(Math.cos(Math.PI / 2)), 0, 0, 1, 0, 0, 0, 0, 0, 1]);
   // e: count 2; cos([2,1],[0,1]) = 1/sqrt5; first seen 600; affinity Y = 1/3
-  near(row(1), [2, 1, 0, 0, 2, 1 / Math.sqrt(5), Math.log1p(2), (now - 600) / DAY, Math.log1p(3), 1 / 3, 1, f(Math.cos(Math.PI / 2)), 0, 0, 1, 0, 0, 0, 0, 0, 1]);
-  // unknown source: no source features
-  near(row(2).slice(0, 4), [0, 0, 0, 0]);
+  near(row(1), [2, 1, 0, 0, 2, 1, 1 / Math.sqrt(5), Math.log1p(2), 3 / 5, (now - 600) / DAY, Math.log1p(3), 1 / 3, 1, f(Math.cos(Math.PI / 2)), 0, 0, 1, 0, 0, 0, 0, 0, 1]);
+  // unknown source: no source features; cf pct over the three candidates' counts (1, 2, 1): d and b share rank 2
+  near(row(2).slice(0, 6), [0, 0, 0, 0, 1, 0.5]);
   // anonymous user without history or context: CF by history, affinity NaN, hour NaN, no one-hots
   const anon: RequestContext = { user: -1, history: { items: new Int32Array(0), values: new Float32Array(0), times: null }, now };
   const y = fb.build(anon, cands);
-  near(Array.from(y.subarray(4, 5)), [1]);
-  near(Array.from(y.subarray(8, fb.nCols)), [0, NaN, NaN, NaN, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+  near(Array.from(y.subarray(4, 6)), [1, 0.5]);
+  near(Array.from(y.subarray(10, fb.nCols)), [0, NaN, NaN, NaN, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
   assert.throws(() => fb.build({ ...req, context: { weekday: 7 } }, cands), /context.weekday: got 7/);
   assert.throws(() => fb.build(req, { ...cands, items: Int32Array.of(99, 0, 1) }), /item index 99 out of range/);
 });

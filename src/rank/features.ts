@@ -6,11 +6,15 @@
  * Columns (in this order; `schema.names`):
  *   source:<s>, source:<s>:from   the candidate's score from source s (0 when it came from another
  *                                 source) and an indicator that it came from s, for every source name;
- *   cf:<model>                    the named collaborative model's score of the item for this user;
+ *   cf:<model>, cf:<model>:pct    the named collaborative model's score of the item for this user, and
+ *                                 its percentile among this request's candidates (1 = best, 0 = worst;
+ *                                 ties share the best rank): scale-free, so it survives refitting the
+ *                                 model on more data between training and serving;
  *   content:sim                   cosine of the item's content row with the user's profile (the sum of
  *                                 the history items' rows); only when item content is given;
- *   item:logPop, item:ageDays     log(1 + interactions) and days from the item's first interaction to
- *                                 the request time (NaN when the item was never seen or there is no time);
+ *   item:logPop, item:popPct,     log(1 + interactions), the share of the context's items with fewer
+ *   item:ageDays                  interactions, and days from the item's first interaction to the
+ *                                 request time (NaN when the item was never seen or there is no time);
  *   user:logActivity              log(1 + history length);
  *   user:catAffinity              mean over the item's categories of the share of the user's history in
  *                                 that category (NaN without history); only when categories are given;
@@ -74,6 +78,7 @@ export class FeatureBuilder {
   readonly nItems: number;
   private readonly sourceIndex: Map<string, number>;
   private readonly logPop: Float32Array;
+  private readonly popPct: Float32Array;
   private readonly firstSeen: Float64Array | null;
   private readonly cols: { cf: number; content: number; pop: number; user: number; cat: number; hour: number; wd: number; dev: number };
   private readonly deviceIndex: Map<string, number>;
@@ -90,10 +95,10 @@ export class FeatureBuilder {
     const names: string[] = [];
     for (const s of sourceNames) names.push(`source:${s}`, `source:${s}:from`);
     const cf = names.length;
-    for (const m of models) names.push(`cf:${m.name}`);
+    for (const m of models) names.push(`cf:${m.name}`, `cf:${m.name}:pct`);
     const content = init.itemContent ? names.push('content:sim') - 1 : -1;
     const pop = names.length;
-    names.push('item:logPop', 'item:ageDays');
+    names.push('item:logPop', 'item:popPct', 'item:ageDays');
     const user = names.push('user:logActivity') - 1;
     const cat = init.itemCategories ? names.push('user:catAffinity') - 1 : -1;
     const hour = names.length;
@@ -109,6 +114,9 @@ export class FeatureBuilder {
     this.deviceIndex = new Map(devices.map((d, k) => [d, k]));
     const counts = data.itemCounts();
     this.logPop = Float32Array.from(counts, (c) => Math.log1p(c));
+    // share of items with a strictly lower count
+    const sorted = Int32Array.from(counts).sort();
+    this.popPct = Float32Array.from(counts, (c) => lowerBound(sorted, c) / Math.max(1, counts.length));
     if (data.time) {
       const fs = new Float64Array(data.nItems).fill(NaN);
       for (let k = 0; k < data.size; k++) {
@@ -163,8 +171,9 @@ export class FeatureBuilder {
         model.scoreHistory(hist.items, hist.values, full);
         sc = Float32Array.from(items, (i) => full![i]);
       }
-      const c = this.cols.cf + m;
+      const c = this.cols.cf + 2 * m;
       for (let k = 0; k < n; k++) x[k * nc + c] = sc[k];
+      percentiles(sc, x, nc, c + 1);
     }
     if (this.cols.content >= 0) this.contentSim(hist.items, items, x, nc);
     // item popularity and age
@@ -172,7 +181,8 @@ export class FeatureBuilder {
     for (let k = 0; k < n; k++) {
       const i = items[k];
       x[k * nc + this.cols.pop] = this.logPop[i];
-      x[k * nc + this.cols.pop + 1] = fs && fs[i] === fs[i] ? (req.now - fs[i]) / DAY : NaN;
+      x[k * nc + this.cols.pop + 1] = this.popPct[i];
+      x[k * nc + this.cols.pop + 2] = fs && fs[i] === fs[i] ? (req.now - fs[i]) / DAY : NaN;
     }
     const hlen = hist.items.length;
     const act = Math.log1p(hlen);
@@ -237,5 +247,28 @@ export class FeatureBuilder {
       for (let p = a; p < b; p++) s += share[cats.codes[p]];
       x[k * nc + c] = hist.length === 0 ? NaN : b > a ? s / (b - a) : 0;
     }
+  }
+}
+
+function lowerBound(a: Int32Array, v: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const m = (lo + hi) >>> 1;
+    if (a[m] < v) lo = m + 1;
+    else hi = m;
+  }
+  return lo;
+}
+
+/** x[k, col] = 1 - (number of candidates scoring strictly higher) / (n - 1); NaN scores rank last. */
+function percentiles(sc: Float32Array, x: Float32Array, nc: number, col: number): void {
+  const n = sc.length;
+  const key = Float32Array.from(sc, (v) => (v === v ? v : -Infinity));
+  const order = Int32Array.from({ length: n }, (_, k) => k).sort((a, b) => key[b] - key[a]);
+  let better = 0;
+  for (let r = 0; r < n; r++) {
+    if (r > 0 && key[order[r]] !== key[order[r - 1]]) better = r;
+    x[order[r] * nc + col] = n > 1 ? 1 - better / (n - 1) : 1;
   }
 }

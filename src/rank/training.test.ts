@@ -4,7 +4,7 @@ import { Dataset } from '../data/dataset.js';
 import { createModel } from '../models/registry.js';
 import { modelCandidates } from './candidates.js';
 import { FeatureBuilder } from './features.js';
-import { buildImpressionTrainingSet, buildTrainingSet, holdout, userHistories } from './training.js';
+import { buildImpressionTrainingSet, buildTrainingSet, concatTrainingSets, holdout, userHistories } from './training.js';
 
 function fixture(): Dataset {
   return Dataset.fromTriples(
@@ -62,6 +62,10 @@ test('holdout training set: held-out items are the positives among the candidate
   for (const l of ts.labels) pos += l;
   assert.equal(pos, 2);
   assert.equal(ts.nRows, 6);
+  const two = concatTrainingSets([ts, ts]);
+  assert.deepEqual(Array.from(two.groupPtr), [0, 3, 6, 9, 12]);
+  assert.deepEqual(two.features.subarray(6 * ts.nCols), ts.features);
+  assert.deepEqual(Array.from(two.labels.subarray(6)), Array.from(ts.labels));
   // the popularity source score of d for u1 = its early count (1: u2)
   const r = Array.from(ts.items).findIndex((i, k) => data.items.id(i) === 'd' && data.users.id(ts.users[k]) === 'u1');
   assert.equal(ts.features[r * ts.nCols], 1);

@@ -220,3 +220,29 @@ class Accumulator {
     return { features, nRows: this.rows, nCols: nc, labels, groupPtr: Int32Array.from(this.groups), schema: this.builder.schema, users: Int32Array.from(this.users), items };
   }
 }
+
+/** Several training sets (same schema) as one: rows and queries appended in order. */
+export function concatTrainingSets(sets: TrainingSet[]): TrainingSet {
+  if (sets.length === 0) throw paramError('sets', 0, 'at least one training set');
+  const schema = sets[0].schema;
+  const nCols = sets[0].nCols;
+  for (const s of sets) {
+    if (s.nCols !== nCols || s.schema.version !== schema.version || s.schema.names.join('\u0000') !== schema.names.join('\u0000')) throw paramError('sets', s.schema.names.length, `training sets of one schema (${nCols} features)`);
+  }
+  const nRows = sets.reduce((a, s) => a + s.nRows, 0);
+  const features = new Float32Array(nRows * nCols);
+  const labels = new Float32Array(nRows);
+  const users = new Int32Array(nRows);
+  const items = new Int32Array(nRows);
+  const groups: number[] = [0];
+  let o = 0;
+  for (const s of sets) {
+    features.set(s.features.subarray(0, s.nRows * nCols), o * nCols);
+    labels.set(s.labels, o);
+    users.set(s.users, o);
+    items.set(s.items, o);
+    for (let q = 1; q < s.groupPtr.length; q++) groups.push(o + s.groupPtr[q]);
+    o += s.nRows;
+  }
+  return { features, nRows, nCols, labels, groupPtr: Int32Array.from(groups), schema, users, items };
+}

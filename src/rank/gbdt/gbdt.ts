@@ -21,7 +21,7 @@ export interface GbdtParams {
   /** L2 penalty on leaf values. */
   lambda: number;
   minGain: number;
-  /** Fraction of rows drawn (without replacement) for each tree. */
+  /** Each row joins a tree's bag with this probability (bagging without replacement). */
   subsample: number;
   /** Fraction of features each tree may split on. */
   featureFraction: number;
@@ -118,7 +118,8 @@ export class Gbdt implements Ranker {
       }
     }
     const trees: Tree[] = [];
-    const nBag = Math.max(1, Math.round(p.subsample * nRows));
+    const nBag = p.subsample < 1 ? Math.max(1, Math.round(p.subsample * nRows)) : nRows;
+    const bag = new Int32Array(nRows);
     const nFeat = Math.max(1, Math.round(p.featureFraction * nCols));
     const mask = new Uint8Array(nCols);
     for (let t = 0; t < p.nTrees; t++) {
@@ -127,8 +128,15 @@ export class Gbdt implements Ranker {
           ? lambdaGradients(labels, scores, groupPtr, grad, hess, p, invMax)
           : pointGradients(p.objective, labels, scores, grad, hess);
       let rows: Int32Array;
-      if (nBag < nRows) rows = rng.permutation(nRows).subarray(0, nBag).slice().sort();
-      else rows = Int32Array.from({ length: nRows }, (_, k) => k);
+      if (nBag < nRows) {
+        // Bernoulli bag: each row with probability `subsample`, in row order (no sort needed)
+        let m = 0;
+        for (let r = 0; r < nRows; r++) if (rng.next() < p.subsample) bag[m++] = r;
+        rows = bag.subarray(0, Math.max(1, m));
+      } else {
+        for (let r = 0; r < nRows; r++) bag[r] = r;
+        rows = bag;
+      }
       if (nFeat < nCols) {
         mask.fill(0);
         const perm = rng.permutation(nCols);
