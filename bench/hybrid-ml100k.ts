@@ -66,9 +66,14 @@ async function main(): Promise<void> {
   ];
   for (const [label, params] of runs) {
     const model = createModel('hybrid', params);
+    const c0 = process.cpuUsage();
     const rep = await model.fit(train);
+    const c = process.cpuUsage(c0);
     const m = rankingMetrics(model, train, test);
-    console.log(`${label} ${JSON.stringify(params)}: NDCG@10 ${m.ndcg.toFixed(4)}  P@10 ${m.precision.toFixed(4)}  R@10 ${m.recall.toFixed(4)}  fit ${rep.fitSeconds.toFixed(2)} s  (${m.users} users)`);
+    const cpu = (c.user + c.system) / 1e6;
+    console.log(
+      `${label} ${JSON.stringify(params)}: NDCG@10 ${m.ndcg.toFixed(4)}  P@10 ${m.precision.toFixed(4)}  R@10 ${m.recall.toFixed(4)}  fit ${rep.fitSeconds.toFixed(2)} s wall, ${cpu.toFixed(2)} s CPU  (${m.users} users)`,
+    );
   }
 }
 
