@@ -85,6 +85,32 @@ describe('hybrid', () => {
     assert.ok(e.itemFeatures[0].contribution > 0);
   });
 
+  it('cold users score through their user features', async () => {
+    const base = tasteData();
+    base.users.add('new-a');
+    base.users.add('new-b');
+    base.users.add('nobody');
+    const ids = new IdMap([...Array.from({ length: 40 }, (_, u) => `u${u}`), 'new-a', 'new-b']);
+    const users: FeatureTable = {
+      ids,
+      columns: [{ kind: 'categorical', name: 'group', codes: Int32Array.from({ length: 42 }, (_, u) => (u < 20 || u === 40 ? 0 : 1)), vocab: ['a', 'b'] }],
+    };
+    const d = base.withFeatures({ userFeatures: users });
+    const m = createModel('hybrid', { components: 16, epochs: 20 }) as HybridModel;
+    await m.fit(d);
+    for (const [user, parity] of [['new-a', 0], ['new-b', 1]] as const) {
+      const r = m.recommend(d.users.get(user), { n: 5 });
+      for (const i of r.items) assert.equal(Number(d.items.id(i).slice(1)) % 2, parity, `${user} got ${d.items.id(i)}`);
+    }
+    // a user with neither rows nor features gets the mean trained user
+    const nobody = new Float32Array(d.nItems);
+    m.scoreAll(d.users.get('nobody'), nobody);
+    const unknown = new Float32Array(d.nItems);
+    m.scoreAll(-1, unknown);
+    assert.deepEqual(nobody, unknown);
+    assert.deepEqual(m.featureNames('user').slice(-2), ['group=a', 'group=b']);
+  });
+
   it('same seed, one thread: identical embeddings; the TypeScript and SIMD epochs agree in quality', async () => {
     const d = tasteData();
     const a = createModel('hybrid', small);
