@@ -1,4 +1,5 @@
 import type { Csr } from '../../core/csr.js';
+import { AffinityError } from '../../core/errors.js';
 import type { IdMap } from '../../core/idmap.js';
 import type { FeatureTable } from '../../data/features.js';
 import { buildFeatureMatrix, parseColumns, type FeatureMatrix } from '../../features/matrix.js';
@@ -13,10 +14,21 @@ export type RowNorm = 'l1' | 'l2' | 'none';
  * their features' embeddings, not an untrained identity vector. Rows are then normalised (`norm`;
  * 'l1' = rows sum to 1, as LightFM's Dataset does by default).
  */
-export function entityFeatures(table: FeatureTable | null, ids: IdMap, warm: Uint8Array, spec: string, identity: boolean, norm: RowNorm): FeatureMatrix {
+export function entityFeatures(table: FeatureTable | null, ids: IdMap, warm: Uint8Array, spec: string, identity: boolean, norm: RowNorm, field = 'features'): FeatureMatrix {
   const n = ids.size;
-  const useSide = table !== null && spec.trim() !== 'none';
-  const side: FeatureMatrix | null = useSide ? buildFeatureMatrix(table, ids, { columns: parseColumns(spec), normalize: 'none' }) : null;
+  const columns = spec.trim() === 'none' ? [] : parseColumns(spec);
+  if (!table && columns && columns.length > 0) {
+    throw new AffinityError('E_PARAM', `${field}: got ${JSON.stringify(spec)} but the data has no side data; expected 'all' or 'none', or side data (--items FILE / --users FILE)`, { field });
+  }
+  let side: FeatureMatrix | null = null;
+  if (table && !(columns && columns.length === 0)) {
+    try {
+      side = buildFeatureMatrix(table, ids, { columns, normalize: 'none' });
+    } catch (e) {
+      if (e instanceof AffinityError) throw new AffinityError(e.code, `${field}: ${e.message}`, { field });
+      throw e;
+    }
+  }
   const off = identity ? n : 0;
   const sideNnz = side ? side.csr.indptr[n] : 0;
   let nnz = sideNnz;

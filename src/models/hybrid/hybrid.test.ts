@@ -160,6 +160,8 @@ describe('hybrid', () => {
 
   it('rejects a model without any features', async () => {
     await assert.rejects(createModel('hybrid', { identity: false, itemFeatures: 'none' }).fit(tasteData()), /identity/);
+    await assert.rejects(createModel('hybrid', { itemFeatures: 'genre,nope' }).fit(tasteData()), (e: unknown) => e instanceof Error && /hybrid\.itemFeatures: .*nope/.test(e.message));
+    await assert.rejects(createModel('hybrid', { userFeatures: 'age' }).fit(tasteData()), /hybrid\.userFeatures: .*no side data/);
   });
 
   it('the TypeScript epoch and the SIMD epoch reach the same training loss', { skip: hybridWasmModule() ? false : 'no WASM SIMD here' }, async () => {
