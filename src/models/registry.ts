@@ -14,9 +14,10 @@ import { easeModels } from './ease/index.js';
 import { contentModels } from './content/index.js';
 import { hybridModels } from './hybrid/index.js';
 import { combineModels } from './combine/index.js';
+import { pipelineModels } from './pipeline/index.js';
 
 /** Every model, filled in this one place. */
-const ALL: readonly ModelEntry[] = [...baselineModels, ...knnModels, ...svdModels, ...alsModels, ...bprModels, ...easeModels, ...contentModels, ...hybridModels, ...combineModels];
+const ALL: readonly ModelEntry[] = [...baselineModels, ...knnModels, ...svdModels, ...alsModels, ...bprModels, ...easeModels, ...contentModels, ...hybridModels, ...combineModels, ...pipelineModels];
 
 const REGISTRY: ReadonlyMap<string, ModelEntry> = new Map(ALL.map((e) => [e.name, e]));
 
