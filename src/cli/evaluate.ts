@@ -10,6 +10,7 @@ import { DEFAULT_PROTOCOL, type Protocol } from '../eval/protocol.js';
 import { formatTable } from '../eval/report.js';
 import { parseModelSpec } from '../models/params.js';
 import { getModelEntry } from '../models/registry.js';
+import { loadPipelineConfig } from '../pipeline/config.js';
 import { DATA_OPTION_HELP, attachSideData, intOption, loadOptionsFrom, numOption, readData, type DataFlags } from './common.js';
 import { Progress } from './progress.js';
 import { writeFileSync } from 'node:fs';
@@ -32,6 +33,7 @@ interface EvalFlags extends DataFlags {
   groupBy?: string;
   json?: boolean;
   quiet?: boolean;
+  pipeline?: string;
 }
 
 export function registerEvaluate(program: Command): void {
@@ -53,6 +55,7 @@ export function registerEvaluate(program: Command): void {
     .option('--seed <n>', 'seed of the split and of sampling (default 42)')
     .option('--per-user <file>', 'write per-user metric values (first fold) to this JSON file')
     .option('--group-by <feature>', 'fairness: metric gaps between user groups (a user feature name, or "activity")')
+    .option('--pipeline <file>', "pipeline configuration (JSON) for the 'pipeline' model (default: src/pipeline/default-pipeline.json)")
     .option('--json', 'print one JSON object on stdout (progress goes to stderr)')
     .option('--quiet', 'no progress output');
   for (const [f, d] of DATA_OPTION_HELP) cmd.option(f, d);
@@ -78,6 +81,11 @@ async function runEvaluate(flags: EvalFlags): Promise<number> {
     .filter(Boolean)
     .map((s) => parseModelSpec(s));
   for (const m of models) getModelEntry(m.name); // fail fast on unknown names
+  if (flags.pipeline) {
+    if (!models.some((m) => m.name === 'pipeline')) throw paramError('--pipeline', flags.pipeline, "a --models list with the 'pipeline' model");
+    loadPipelineConfig(flags.pipeline); // validate before any fitting
+    for (const m of models) if (m.name === 'pipeline' && m.params.config === undefined) m.params.config = flags.pipeline;
+  }
   const protocol: Protocol = {
     ...DEFAULT_PROTOCOL,
     seed,
