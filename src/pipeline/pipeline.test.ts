@@ -149,3 +149,31 @@ test('pipeline: save -> load gives the same results', async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('pipeline: presentation rows and group recommendations', async () => {
+  const p = await built;
+  const req = p.request(4);
+  const rows = p.rows(req, { perRow: 5 });
+  assert.equal(rows[0].kind, 'top');
+  assert.deepEqual([...rows[0].items], [...p.recommend(req, 5).items]);
+  const kinds = rows.map((r) => r.kind);
+  assert.ok(kinds.includes('because') && kinds.includes('trending') && kinds.includes('new'), kinds.join(','));
+  const all = rows.flatMap((r) => [...r.items]);
+  assert.equal(new Set(all).size, all.length, 'an item appears in two rows');
+  const seen = new Set(req.history.items);
+  for (const i of all) assert.ok(!seen.has(i));
+  for (const r of rows.filter((x) => x.kind === 'because')) {
+    assert.ok(seen.has(r.anchor));
+    assert.equal(r.title, `Because you watched ${p.catalog.title(r.anchor)}`);
+  }
+  // groups: every strategy gives n unique items none of the members has seen
+  const members = [p.request(1), p.request(2), p.request(3)];
+  const seenAny = new Set(members.flatMap((m) => [...m.history.items]));
+  for (const s of ['average', 'least-misery', 'most-pleasure', 'fair'] as const) {
+    const g = p.group(members, s);
+    assert.equal(g.items.length, 10);
+    assert.equal(new Set(g.items).size, 10);
+    for (const i of g.items) assert.ok(!seenAny.has(i), `${s}: seen item ${i}`);
+    assert.equal(g.satisfaction.length, 3);
+  }
+});

@@ -8,10 +8,11 @@
  *   const r = p.recommend(p.request(user), 10);   // items, scores, sources, explanations
  *   p.save('p.affm'); const q = Pipeline.load('p.affm');
  */
-import { throwIfAborted } from '../core/errors.js';
+import { AffinityError, throwIfAborted } from '../core/errors.js';
 import type { Dataset } from '../data/dataset.js';
 import type { BaseRecommender } from '../models/base.js';
 import { createModel } from '../models/registry.js';
+import { PipelineModel } from '../models/pipeline/pipeline-model.js';
 import { FeatureBuilder, type ItemCategories } from '../rank/features.js';
 import { userHistories, requestFor, type UserHistories } from '../rank/training.js';
 import type { Ranker } from '../rank/types.js';
@@ -19,6 +20,8 @@ import { modelFactors, quotasFromShares, unionCandidates } from './candidates/in
 import { ItemCatalog, type ItemStats } from './catalog.js';
 import { sourceName, type PipelineConfig } from './config.js';
 import { explainReasons } from './explain.js';
+import { recommendGroup, type GroupOptions, type GroupResult, type GroupStrategy } from './groups.js';
+import { buildRows, type Row, type RowOptions } from './rows.js';
 import { AnchoredItemToItem, buildRerankSteps, buildSources, featureModels, trainRanking, type BuiltSource } from './pipeline-build.js';
 import { applyAll, orderByScore, pick, type RankedList, type Reranker } from './rerank/types.js';
 import type { CandidateSet, PipelineResult, RequestContext } from './types.js';
@@ -231,6 +234,56 @@ export class Pipeline {
     const head = pick(list, Int32Array.from({ length: m }, (_, k) => k));
     const explanations = this.config.explanations ? explainReasons(head, req, this.catalog) : new Array<string>(m).fill('');
     return { items, scores, sources, explanations };
+  }
+
+  /**
+   * Presentation rows for one request: "Top picks for you" (this pipeline's list), then the rows of
+   * rows.ts ("Because you watched X" through the item-to-item model, "Trending now", "New releases"),
+   * no item twice across rows.
+   */
+  rows(req: RequestContext, opts: RowOptions = {}): Row[] {
+    const perRow = opts.perRow ?? 10;
+    const top = this.recommend(req, perRow);
+    const order = (opts.order ?? ['top', 'because', 'trending', 'new']).filter((k) => k !== 'top');
+    const simModel = this.similarityModel();
+    // the top row's items join the history with value 0: used (not repeated), never an anchor
+    const h = req.history;
+    const k = top.items.length;
+    const items = new Int32Array(h.items.length + k);
+    items.set(h.items);
+    items.set(top.items, h.items.length);
+    const values = new Float32Array(items.length);
+    values.set(h.values);
+    let times: Float64Array | null = null;
+    if (h.times) {
+      times = new Float64Array(items.length).fill(req.now);
+      times.set(h.times);
+    }
+    const minValue = opts.minValue ?? (h.values.some((v) => v > 1) ? 4 : Number.MIN_VALUE);
+    const rest = buildRows(simModel, { ...req, history: { items, values, times } }, this.catalog, {
+      ...opts,
+      order,
+      minValue,
+      ...(opts.similar || !simModel.capabilities.similarItems ? {} : { similar: (i: number, n: number) => simModel.similarItems(i, n) }),
+    });
+    const wanted = opts.order ?? ['top'];
+    const out: Row[] = [];
+    if (wanted.includes('top') && k >= (opts.minItems ?? 1)) out.push({ id: 'top', kind: 'top', title: 'Top picks for you', reason: 'Top pick for you', anchor: -1, items: top.items, scores: top.scores });
+    return out.concat(rest);
+  }
+
+  /** One list for several people (groups.ts): each member scored by this pipeline, then aggregated by `strategy`. */
+  group(reqs: readonly RequestContext[], strategy: GroupStrategy = 'average', opts: Omit<GroupOptions, 'strategy'> = {}): GroupResult {
+    return recommendGroup(PipelineModel.over(this), reqs, { ...opts, strategy, n: opts.n ?? this.config.n });
+  }
+
+  /** The model behind the first item-to-item source (else the first declared model with similarItems, else the first). */
+  private similarityModel(): BaseRecommender {
+    for (const c of this.config.candidates) if (c.type === 'item2item') return this.models.get(c.model) as BaseRecommender;
+    for (const m of this.models.values()) if (m.capabilities.similarItems) return m;
+    const first = this.models.values().next();
+    if (first.done) throw new AffinityError('E_UNSUPPORTED', 'rows: the pipeline declares no model; expected at least one (for the seen items and similar items)');
+    return first.value;
   }
 
   /** Recommendations for many requests (one after another; the pipeline keeps per-request scratch state). */

@@ -58,6 +58,18 @@ export class PipelineModel extends BaseRecommender<PipelineModelParams> {
     return {};
   }
 
+  /** A fitted model over an already built pipeline (its training data's users, items and seen matrix). */
+  static over(p: Pipeline, name = 'pipeline'): PipelineModel {
+    const m = new PipelineModel(name, { config: '' });
+    m.users = p.data.users;
+    m.items = p.data.items;
+    m.seen = p.data.csr();
+    m.pipe = p;
+    m.prepare();
+    m.fitted = true;
+    return m;
+  }
+
   private prepare(): void {
     const n = this.nItems;
     const pop = (this.pipe as Pipeline).catalog.popularity;
