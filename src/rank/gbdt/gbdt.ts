@@ -120,6 +120,7 @@ export class Gbdt implements Ranker {
     const trees: Tree[] = [];
     const nBag = p.subsample < 1 ? Math.max(1, Math.round(p.subsample * nRows)) : nRows;
     const bag = new Int32Array(nRows);
+    const leafIdx = new Int32Array(nRows);
     const nFeat = Math.max(1, Math.round(p.featureFraction * nCols));
     const mask = new Uint8Array(nCols);
     for (let t = 0; t < p.nTrees; t++) {
@@ -142,9 +143,15 @@ export class Gbdt implements Ranker {
         const perm = rng.permutation(nCols);
         for (let k = 0; k < nFeat; k++) mask[perm[k]] = 1;
       } else mask.fill(1);
-      const { tree } = grower.grow({ bins, binned, nRows, grad, hess, rows, featureMask: mask, importance });
+      const { tree, leafOfRow } = grower.grow({ bins, binned, nRows, grad, hess, rows, featureMask: mask, importance });
       trees.push(tree);
-      for (let r = 0; r < nRows; r++) scores[r] += predictTree(tree, x, r * nCols);
+      // rows of the bag: their leaf is known from the partition; the others walk the tree
+      leafIdx.fill(-1);
+      leafOfRow(leafIdx);
+      for (let r = 0; r < nRows; r++) {
+        const l = leafIdx[r];
+        scores[r] += l >= 0 ? tree.leafValue[l] : predictTree(tree, x, r * nCols);
+      }
       opts.onTree?.(t, metric);
     }
     return new Gbdt(p, data.schema, init, trees, importance);
