@@ -66,7 +66,7 @@ export async function get(path) {
 
 /** A write (POST): uses the write key kept in localStorage, asking for it when there is none. */
 export async function post(path, body) {
-  let k = localStorage.getItem(WRITE_KEY) || readKey();
+  let k = localStorage.getItem(WRITE_KEY) || askKey('write');
   try {
     return await call('POST', path, body, k);
   } catch (e) {

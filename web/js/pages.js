@@ -61,6 +61,8 @@ export async function itemPage(id) {
       card('Similar items', similar.ok ? h('div', { id: 'similar' }, recTable(similar.v.items)) : errorBox(similar.e)))];
 }
 
+let flash = null;
+
 export async function modelsPage(rerender) {
   const res = await get('/v1/models');
   const models = res.models;
@@ -71,11 +73,12 @@ export async function modelsPage(rerender) {
   { title: 'Offline metrics by model version (holdout)', yLabel: 'metric', xLabel: 'version id', xFormat: (v) => `#${v}` });
   const timePlot = barChart([{ label: 'training time (s)', bars: chrono.filter((m) => typeof m.metrics.trainSeconds === 'number').map((m) => ({ name: `#${m.id}`, value: m.metrics.trainSeconds })) }],
     { title: 'Training time per version', yLabel: 'seconds', height: 220 });
-  const msg = h('div', { id: 'model-message' });
+  const msg = h('div', { id: 'model-message' }, flash ? h('p', {}, flash) : null);
+  flash = null;
   const activate = (m) => async () => {
     try {
       const v = await post(`/v1/models/${m.id}/activate`, {});
-      msg.replaceChildren(h('p', {}, `activated ${v.name} v${v.version}`));
+      flash = `activated ${v.name} v${v.version}`;
       rerender();
     } catch (e) {
       msg.replaceChildren(errorBox(e));
@@ -85,7 +88,7 @@ export async function modelsPage(rerender) {
     msg.replaceChildren(h('p', { class: 'muted' }, 'training…'));
     try {
       const v = await post('/v1/models/retrain', { reason: 'dashboard' });
-      msg.replaceChildren(h('p', {}, `trained ${v.name} v${v.version}`));
+      flash = `trained ${v.name} v${v.version}`;
       rerender();
     } catch (e) {
       msg.replaceChildren(errorBox(e));
