@@ -76,7 +76,7 @@ test('dashboard end to end in headless Chromium', { skip: missing ? `${CHROMIUM}
     await page.goto(`${base}/dashboard/#key=${read}`);
     await page.waitForSelector('h1:text("Overview")');
     await page.waitForSelector('.stat .value');
-    assert.equal(await page.evaluate(() => localStorage.getItem('affinity.readKey')), read);
+    assert.equal(await page.evaluate("localStorage.getItem('affinity.readKey')"), read);
     assert.ok(!page.url().includes(read), 'the key is removed from the address bar');
     const stats = await page.locator('.stat').allInnerTexts();
     assert.ok(stats.some((s) => /^300\s+USERS$/i.test(s.trim())), stats.join(' | '));
@@ -90,7 +90,7 @@ test('dashboard end to end in headless Chromium', { skip: missing ? `${CHROMIUM}
     await page.waitForSelector('h1:text("Users")');
     assert.equal(await page.locator('tbody tr').count(), 25);
     await page.click('#next-page');
-    await page.waitForFunction(() => location.hash.includes('after='));
+    await page.waitForFunction("location.hash.includes('after=')");
     await page.waitForSelector('tbody tr');
     await shot('users');
     const userId = (await page.locator('a.user-link').first().innerText()).trim();
@@ -114,7 +114,7 @@ test('dashboard end to end in headless Chromium', { skip: missing ? `${CHROMIUM}
     await shot('item');
     const simTitle = (await page.locator('#similar a.item-link').first().innerText()).trim();
     await page.locator('#similar a.item-link').first().click();
-    await page.waitForFunction((t) => document.querySelector('h1')?.textContent?.trim() === t, simTitle);
+    await page.waitForFunction(`document.querySelector('h1')?.textContent?.trim() === ${JSON.stringify(simTitle)}`);
     await page.waitForSelector('#similar tbody tr');
 
     // Items browser with search by id.
