@@ -3,10 +3,12 @@ import { segmentPopularity } from '../../coldstart/segment.js';
 import { defineModel, type ModelEntry } from '../entry.js';
 import { CASCADE_PARAMS, CascadeHybrid, META_PARAMS, MetaHybrid, SWITCHING_PARAMS, SwitchingHybrid } from './others.js';
 import { WEIGHTED_PARAMS, WeightedHybrid } from './weighted.js';
+import { AUGMENTED_PARAMS, AugmentedRecommender } from './augment.js';
 
 export { CompositeRecommender, minMaxNormalise, zNormalise, parseComponents } from './composite.js';
 export { WeightedHybrid, simplexGrid } from './weighted.js';
 export { SwitchingHybrid, CascadeHybrid, MetaHybrid } from './others.js';
+export { AugmentedRecommender, AUGMENTED_PARAMS } from './augment.js';
 
 /** Registry entries of this family (combinators and the cold-start models). */
 export const combineModels: ModelEntry[] = [
@@ -37,6 +39,13 @@ export const combineModels: ModelEntry[] = [
     task: 'ranking',
     params: META_PARAMS,
     build: (name, params) => new MetaHybrid(name, params),
+  }),
+  defineModel({
+    name: 'augmented',
+    summary: "Feature augmentation: model A's (CF, default als) item factors and out-of-fold scores become extra features of a per-user ridge on item features (content-ridge); needs --items.",
+    task: 'rating',
+    params: AUGMENTED_PARAMS,
+    build: (name, params) => new AugmentedRecommender(name, params),
   }),
   segmentPopularity,
   coldItems,
