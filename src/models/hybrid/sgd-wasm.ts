@@ -14,6 +14,9 @@ interface RowExports {
   sub(f: number, a: number, b: number, out: number): void;
   adagrad(f: number, s: number, grad: number, emb: number, G: number, lr: number, alpha: number): void;
   adadelta(f: number, s: number, grad: number, emb: number, G: number, M: number, rho: number, eps: number, alpha: number): void;
+  scoreRow(f: number, E: number, idx: number, val: number, bias: number, start: number, end: number, user: number): number;
+  representRow(f: number, E: number, idx: number, val: number, bias: number, start: number, end: number, out: number): number;
+  adagradRows(f: number, s: number, grad: number, E: number, G: number, idx: number, val: number, start: number, end: number, lr: number, alpha: number): void;
 }
 
 export interface RowKernels {
@@ -111,8 +114,6 @@ export function wasmEpoch(a: HybridArrays, h: HybridHyper, k: RowKernels, scratc
   const P = U + rb;
   const N = P + rb;
   const Gr = N + rb;
-  const base32 = scratch.byteOffset >> 2;
-  const mem = new Float32Array(k.memory.buffer);
   const uE = a.uEmb.byteOffset;
   const iE = a.iEmb.byteOffset;
   const uG = a.uEmbG.byteOffset;
@@ -129,32 +130,24 @@ export function wasmEpoch(a: HybridArrays, h: HybridHyper, k: RowKernels, scratc
   const warp = h.loss === 'warp' || kos;
   const logistic = h.loss === 'logistic';
 
-  // representation of a row into the scratch row at byte address `out` (offset `o32` in floats); returns the bias
-  const represent = (ptr: Int32Array, idx: Int32Array, val: Float32Array, E: number, bias: Float32Array, row: number, out: number, o32: number): number => {
-    mem.fill(0, o32, o32 + f);
-    let b = 0;
-    for (let p = ptr[row]; p < ptr[row + 1]; p++) {
-      const j = idx[p];
-      ex.axpy(f, val[p], E + j * rb, out);
-      b += val[p] * bias[j];
-    }
-    return b;
-  };
-  const scoreItem = (row: number, user: number): number => {
-    let s = 0;
-    for (let p = iPtr[row]; p < iPtr[row + 1]; p++) {
-      const j = iIdx[p];
-      s += iVal[p] * (ex.dot(f, iE + j * rb, user) + iBias[j]);
-    }
-    return s;
-  };
+  // the feature CSRs' indices/values and the biases live in the WASM memory too (byte addresses)
+  const uIdxA = uIdx.byteOffset;
+  const uValA = uVal.byteOffset;
+  const iIdxA = iIdx.byteOffset;
+  const iValA = iVal.byteOffset;
+  const uBiasA = uBias.byteOffset;
+  const iBiasA = iBias.byteOffset;
+  // representation of a user / item into the scratch row at byte address `out`; returns its bias
+  const repU = (row: number, out: number): number => ex.representRow(f, uE, uIdxA, uValA, uBiasA, uPtr[row], uPtr[row + 1], out);
+  const repI = (row: number, out: number): number => ex.representRow(f, iE, iIdxA, iValA, iBiasA, iPtr[row], iPtr[row + 1], out);
+  const scoreItem = (row: number, user: number): number => ex.scoreRow(f, iE, iIdxA, iValA, iBiasA, iPtr[row], iPtr[row + 1], user);
   const step = (ptr: Int32Array, idx: Int32Array, val: Float32Array, E: number, G: number, M: number, bias: Float32Array, BG: Float32Array, BM: Float32Array, row: number, grad: number, scale: number, gb: number, alpha: number): void => {
+    if (!ada) ex.adagradRows(f, scale, grad, E, G, idx.byteOffset, val.byteOffset, ptr[row], ptr[row + 1], lr, alpha);
     for (let p = ptr[row]; p < ptr[row + 1]; p++) {
       const j = idx[p];
       const w = val[p];
       const off = j * rb;
       if (ada) ex.adadelta(f, w * scale, grad, E + off, G + off, M + off, h.rho, h.epsilon, alpha);
-      else ex.adagrad(f, w * scale, grad, E + off, G + off, lr, alpha);
       if (gb !== gb) continue;
       const g = w * gb;
       let rate: number;
@@ -177,8 +170,8 @@ export function wasmEpoch(a: HybridArrays, h: HybridHyper, k: RowKernels, scratc
   const stepUser = (row: number, grad: number, scale: number, gb: number): void =>
     step(uPtr, uIdx, uVal, uE, uG, uM, uBias, a.uBiasG, a.uBiasM, row, grad, scale, gb, h.userAlpha);
   const logisticUpdate = (u: number, i: number, y: number): number => {
-    const ub = represent(uPtr, uIdx, uVal, uE, uBias, u, U, base32);
-    const ib = represent(iPtr, iIdx, iVal, iE, iBias, i, P, base32 + f);
+    const ub = repU(u, U);
+    const ib = repI(i, P);
     const x = ex.dot(f, U, P) + ub + ib;
     const pr = 1 / (1 + Math.exp(-x));
     const d = pr - y;
@@ -202,7 +195,7 @@ export function wasmEpoch(a: HybridArrays, h: HybridHyper, k: RowKernels, scratc
       const lo = posPtr[u];
       const len = posPtr[u + 1] - lo;
       if (len === 0) continue;
-      ub = represent(uPtr, uIdx, uVal, uE, uBias, u, U, base32);
+      ub = repU(u, U);
       const draws = Math.min(h.n, len);
       const kth = Math.min(h.k, draws);
       for (let d = 0; d < draws; d++) {
@@ -221,7 +214,7 @@ export function wasmEpoch(a: HybridArrays, h: HybridHyper, k: RowKernels, scratc
       const e = a.order[t];
       u = rowUser[e];
       i = posIdx[e];
-      ub = logistic ? 0 : represent(uPtr, uIdx, uVal, uE, uBias, u, U, base32);
+      ub = logistic ? 0 : repU(u, U);
     }
     count++;
     const lo = posPtr[u];
@@ -236,7 +229,7 @@ export function wasmEpoch(a: HybridArrays, h: HybridHyper, k: RowKernels, scratc
       }
       continue;
     }
-    const pb = represent(iPtr, iIdx, iVal, iE, iBias, i, P, base32 + f);
+    const pb = repI(i, P);
     const xp = ex.dot(f, U, P) + ub + pb;
     let j = -1;
     let weight = 0;
@@ -274,7 +267,7 @@ export function wasmEpoch(a: HybridArrays, h: HybridHyper, k: RowKernels, scratc
     }
     if (j < 0) continue;
     // pair update (LightFM's warp_update): items along ∓weight·p_u, the user along weight·(q_j - q_i)
-    represent(iPtr, iIdx, iVal, iE, iBias, j, N, base32 + 2 * f);
+    repI(j, N);
     ex.sub(f, N, P, Gr);
     stepItem(i, U, -weight, -weight);
     stepItem(j, U, weight, weight);

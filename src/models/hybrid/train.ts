@@ -102,25 +102,37 @@ export async function trainHybrid(inp: TrainInput, opts: FitOptions): Promise<Tr
   const module = inp.wasm === false ? null : hybridWasmModule();
   let dense: Float32Array[] | null = null;
   let layout: WasmLayout | null = null;
+  let csrIn: { uIdx: Int32Array; uVal: Float32Array; iIdx: Int32Array; iVal: Float32Array; uBias: Float32Array; iBias: Float32Array } | null = null;
   if (module) {
+    // in the WASM memory: embeddings, accumulators, scratch rows, the feature CSRs' indices/values, biases
     layout = new WasmLayout(module);
     for (const n of [nUF * fp, nIF * fp, nUF * fp, nIF * fp, ada ? nUF * fp : 0, ada ? nIF * fp : 0]) layout.reserve(n);
     for (let w = 0; w < threads; w++) layout.reserve(scratchFloats(fp));
+    const uf = inp.userFeatures;
+    const itf = inp.itemFeatures;
+    for (const n of [uf.indices.length, uf.data.length, itf.indices.length, itf.data.length, nUF, nIF]) layout.reserve(n);
     dense = layout.views();
     dense[2].fill(accInit);
     dense[3].fill(accInit);
+    const c = 6 + threads;
+    const i32 = (v: Float32Array): Int32Array => new Int32Array(v.buffer, v.byteOffset, v.length);
+    csrIn = { uIdx: i32(dense[c]), uVal: dense[c + 1], iIdx: i32(dense[c + 2]), iVal: dense[c + 3], uBias: dense[c + 4], iBias: dense[c + 5] };
+    csrIn.uIdx.set(uf.indices);
+    csrIn.uVal.set(uf.data);
+    csrIn.iIdx.set(itf.indices);
+    csrIn.iVal.set(itf.data);
   }
   const a: HybridArrays = {
     uPtr: copy(inp.userFeatures.indptr, shared),
-    uIdx: copy(inp.userFeatures.indices, shared),
-    uVal: copy(inp.userFeatures.data, shared),
+    uIdx: csrIn ? csrIn.uIdx : copy(inp.userFeatures.indices, shared),
+    uVal: csrIn ? csrIn.uVal : copy(inp.userFeatures.data, shared),
     iPtr: copy(inp.itemFeatures.indptr, shared),
-    iIdx: copy(inp.itemFeatures.indices, shared),
-    iVal: copy(inp.itemFeatures.data, shared),
+    iIdx: csrIn ? csrIn.iIdx : copy(inp.itemFeatures.indices, shared),
+    iVal: csrIn ? csrIn.iVal : copy(inp.itemFeatures.data, shared),
     uEmb: dense ? dense[0] : f32(nUF * fp, shared),
-    uBias: f32(nUF, shared),
+    uBias: csrIn ? csrIn.uBias : f32(nUF, shared),
     iEmb: dense ? dense[1] : f32(nIF * fp, shared),
-    iBias: f32(nIF, shared),
+    iBias: csrIn ? csrIn.iBias : f32(nIF, shared),
     uEmbG: dense ? dense[2] : f32(nUF * fp, shared, accInit),
     uBiasG: f32(nUF, shared, accInit),
     iEmbG: dense ? dense[3] : f32(nIF * fp, shared, accInit),
@@ -142,7 +154,7 @@ export async function trainHybrid(inp: TrainInput, opts: FitOptions): Promise<Tr
   for (let r = 0; r < nIF; r++) for (let c = 0; c < f; c++) a.iEmb[r * fp + c] = (rng.next() - 0.5) / f;
   for (let r = 0; r < nUF; r++) for (let c = 0; c < f; c++) a.uEmb[r * fp + c] = (rng.next() - 0.5) / f;
 
-  const wasm = module && layout && dense ? { module, memory: layout.memory, scratch: dense.slice(6) } : null;
+  const wasm = module && layout && dense ? { module, memory: layout.memory, scratch: dense.slice(6, 6 + threads) } : null;
   const kernels = wasm ? instantiate(wasm.module, wasm.memory) : null;
   const pool = threads > 1 ? new HybridPool(threads, { arrays: a, hyper, wasm }) : null;
   const iterationSeconds: number[] = [];
@@ -174,7 +186,7 @@ export async function trainHybrid(inp: TrainInput, opts: FitOptions): Promise<Tr
   } finally {
     await pool?.close();
   }
-  const own = (x: Float32Array): Float32Array => (shared ? x.slice() : x);
+  const own = (x: Float32Array): Float32Array => (shared || module ? x.slice() : x);
   return { uEmb: unpad(a.uEmb, nUF, f, fp), uBias: own(a.uBias), iEmb: unpad(a.iEmb, nIF, f, fp), iBias: own(a.iBias), iterationSeconds, loss };
 }
 

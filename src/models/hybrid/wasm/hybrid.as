@@ -90,3 +90,40 @@ export function adadelta(f: i32, s: f32, grad: usize, emb: usize, G: usize, M: u
     v128.store(emb + o, f32x4.mul(f32x4.sub(v128.load(emb + o), u), f32x4.sub(one, f32x4.mul(al, rate))));
   }
 }
+
+/**
+ * Σ_p val[p]·(E[idx[p]]·user + bias[idx[p]]) over p in [start, end): the score of one feature row
+ * (idx, val: i32 / f32 arrays; E rows of f floats; bias f32) against a representation.
+ */
+export function scoreRow(f: i32, E: usize, idx: usize, val: usize, bias: usize, start: i32, end: i32, user: usize): f32 {
+  let s: f32 = 0;
+  const rb = <usize>f << 2;
+  for (let p = start; p < end; p++) {
+    const j = <usize>load<i32>(idx + (<usize>p << 2));
+    s += load<f32>(val + (<usize>p << 2)) * (dot(f, E + j * rb, user) + load<f32>(bias + (j << 2)));
+  }
+  return s;
+}
+
+/** out = Σ_p val[p]·E[idx[p]]; returns Σ_p val[p]·bias[idx[p]] (a representation and its bias). */
+export function representRow(f: i32, E: usize, idx: usize, val: usize, bias: usize, start: i32, end: i32, out: usize): f32 {
+  for (let i = 0; i < f; i += 4) v128.store(out + (<usize>i << 2), f32x4.splat(0));
+  let b: f32 = 0;
+  const rb = <usize>f << 2;
+  for (let p = start; p < end; p++) {
+    const j = <usize>load<i32>(idx + (<usize>p << 2));
+    const w = load<f32>(val + (<usize>p << 2));
+    axpy(f, w, E + j * rb, out);
+    b += w * load<f32>(bias + (j << 2));
+  }
+  return b;
+}
+
+/** AdaGrad steps on the embedding rows of one feature row: row idx[p] gets adagrad(f, s·val[p], ...). */
+export function adagradRows(f: i32, s: f32, grad: usize, E: usize, G: usize, idx: usize, val: usize, start: i32, end: i32, lr: f32, alpha: f32): void {
+  const rb = <usize>f << 2;
+  for (let p = start; p < end; p++) {
+    const j = <usize>load<i32>(idx + (<usize>p << 2));
+    adagrad(f, s * load<f32>(val + (<usize>p << 2)), grad, E + j * rb, G + j * rb, lr, alpha);
+  }
+}
