@@ -7,6 +7,7 @@ import { registerModels } from './models.js';
 import { registerRecommend } from './recommend.js';
 import { registerTrain } from './train.js';
 import { registerDemo } from './demo.js';
+import { registerServe } from './serve.js';
 
 /** Runs the `affinity` CLI with the given arguments; resolves to the exit code. */
 export async function run(argv: string[]): Promise<number> {
@@ -23,6 +24,7 @@ export async function run(argv: string[]): Promise<number> {
   registerRecommend(program);
   registerModels(program);
   registerDemo(program);
+  registerServe(program);
   program.addHelpText(
     'after',
     `
