@@ -43,7 +43,7 @@ export function registerEvaluate(program: Command): void {
     .option('--data <path>', 'interactions file or MovieLens folder, split by --protocol')
     .option('--train <file>', 'predefined training file (with --test)')
     .option('--test <file>', 'predefined test file (with --train)')
-    .option('--protocol <split>', 'split of --data: cv5 | kfold:K | random:0.2 | user:0.2 | temporal:0.2 | user-temporal:last=1 | user-temporal:0.2 | loo | loo:random (default user:0.2); cold start: cold-items:0.2 | cold-users:0,1,3,5,10')
+    .option('--protocol <split>', 'split of --data: cv5 | kfold:K | random:0.2 | user:0.2 | temporal:0.2 | user-temporal:last=1 | user-temporal:0.2 | loo | loo:random (default user:0.2); cold start: cold-items:0.2 | cold-users:0,1,3,5,10 (with --data; a cold-users model spec onboarding+MODEL folds in the answers to the onboarding list)')
     .requiredOption('--models <list>', 'comma-separated model specs, e.g. baseline,knn-means,item-knn:k=50 (see `affinity models`)')
     .option('--metrics <list>', 'e.g. rmse,mae or precision@10,recall@10,ndcg@10,map@10,coverage@10 (default: by data kind)')
     .option('--k <list>', 'cut-offs for @K metrics, e.g. 10 or 5,10,20 (default 10)')
@@ -65,7 +65,9 @@ export function registerEvaluate(program: Command): void {
 Examples:
   affinity evaluate --data ../shared/data/ml-100k/u.data --protocol cv5 --seed 0 --models baseline,knn-means,knn-baseline-item --metrics rmse,mae --json
   affinity evaluate --train ../shared/data/ml-100k-split/train.tsv --test ../shared/data/ml-100k-split/test.tsv --implicit --models popularity,item-knn --k 10 --json
-  affinity evaluate --data ratings.csv --protocol loo --implicit --threshold 4 --ranking sampled:100 --models item-knn,popularity --metrics hit@10,ndcg@10`,
+  affinity evaluate --data ratings.csv --protocol loo --implicit --threshold 4 --ranking sampled:100 --models item-knn,popularity --metrics hit@10,ndcg@10
+  affinity evaluate --data ../shared/data/ml-100k --implicit --protocol cold-items:0.2 --models popularity,als,content,cold-items,hybrid
+  affinity evaluate --data ../shared/data/ml-100k --protocol cold-users:0,1,3,5,10 --models popularity,segment-popularity,onboarding+als,als,hybrid`,
   );
   cmd.action(async (flags: EvalFlags) => {
     process.exitCode = await runEvaluate(flags);
@@ -75,11 +77,12 @@ Examples:
 async function runEvaluate(flags: EvalFlags): Promise<number> {
   const progress = new Progress(flags.quiet);
   const seed = intOption('--seed', flags.seed) ?? DEFAULT_PROTOCOL.seed;
+  const coldProtocol = flags.protocol ? parseColdProtocol(flags.protocol) : null;
   const models = flags.models
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)
-    .map((s) => parseModelSpec(s));
+    .map((s) => (coldProtocol ? parseColdModelSpec(s) : parseModelSpec(s)));
   for (const m of models) getModelEntry(m.name); // fail fast on unknown names
   if (flags.pipeline) {
     if (!models.some((m) => m.name === 'pipeline')) throw paramError('--pipeline', flags.pipeline, "a --models list with the 'pipeline' model");
@@ -104,6 +107,7 @@ async function runEvaluate(flags: EvalFlags): Promise<number> {
   if (flags.train || flags.test) {
     if (!flags.train || !flags.test) throw new AffinityError('E_PARAM', '--train and --test go together (give both files)', { field: flags.train ? '--test' : '--train' });
     if (flags.data) throw new AffinityError('E_PARAM', '--data cannot be combined with --train/--test', { field: '--data' });
+    if (coldProtocol) throw paramError('--protocol', flags.protocol, 'a split of --data (cold-start protocols hold out items or users of --data themselves; give --data, not --train/--test)');
     const r = await loadTrainTest(flags.train, flags.test, loadOptionsFrom(flags, progress));
     progress.stop();
     data = await attachSideData(r.data, flags);
@@ -113,8 +117,7 @@ async function runEvaluate(flags: EvalFlags): Promise<number> {
   } else if (flags.data) {
     const r = await readData(flags.data, flags, progress);
     data = r.data;
-    const cold = flags.protocol ? parseColdProtocol(flags.protocol) : null;
-    if (cold) return runColdProtocol(data, cold, flags, seed, progress);
+    if (coldProtocol) return runColdProtocol(data, coldProtocol, flags, seed, progress);
     protocol.split = parseSplit(flags.protocol ?? 'user:0.2');
     folds = splitDataset(data, protocol.split, seed);
     label = flags.data;
@@ -148,11 +151,21 @@ async function runColdProtocol(data: Dataset, cold: NonNullable<ReturnType<typeo
   progress.stop();
   const threshold = numOption('--threshold', flags.threshold) ?? null;
   if (flags.implicit) data = data.toImplicit(threshold ?? -Infinity);
-  const models = flags.models.split(',').map((s) => s.trim()).filter(Boolean).map((s) => ({ ...parseModelSpec(s), label: s }));
+  const models = flags.models.split(',').map((s) => s.trim()).filter(Boolean).map((s) => ({ ...parseColdModelSpec(s), label: s }));
   const opts = { seed, label: flags.data, threshold: flags.implicit ? null : threshold };
   const rep = cold.kind === 'cold-items' ? await evaluateColdItems(data, models, { ...opts, fraction: cold.fraction }) : await evaluateColdUsers(data, models, { ...opts, known: cold.known, category: 'genres' in featureNames(data) ? 'genres' : undefined });
   process.stdout.write(flags.json ? `${JSON.stringify(rep)}\n` : `${formatColdTable(rep)}\n`);
   return 0;
+}
+
+/**
+ * A model spec of the cold-start protocols: `name[:k=v...]`, or `onboarding+name[:k=v...]` for
+ * cold-users (the known items are the user's answers to the onboarding list, then `name` folds
+ * them in), e.g. `onboarding+als`.
+ */
+function parseColdModelSpec(s: string): { name: string; params: Record<string, string> } {
+  const onb = /^onboarding\+/.exec(s);
+  return parseModelSpec(onb ? s.slice(onb[0].length) : s);
 }
 
 function featureNames(data: Dataset): Record<string, true> {

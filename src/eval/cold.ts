@@ -143,7 +143,7 @@ export interface ColdUsersReport {
  * scoreHistory otherwise) and the rows after position max(known) are the targets, the same for every
  * n. NDCG@k over the items not known. Spec label 'onboarding:<model>' instead takes as known the
  * user's first n items in the onboarding list (chooseOnboardingItems on the training data, by
- * `category` when given), i.e. the answers to "which of these have you seen?". So that every method
+ * `category` when given; `onboardingSize` items, default min(50, nItems / 10)), i.e. the answers to "which of these have you seen?". So that every method
  * has the same targets, the onboarding items are neither targets nor candidates for any method.
  */
 export async function evaluateColdUsers(
@@ -176,7 +176,8 @@ export async function evaluateColdUsers(
     const p = rng.permutation(n);
     return { u, items: Array.from(p, (q) => csr.indices[s + q]), values: Array.from(p, (q) => csr.data[s + q]) };
   });
-  const onboarding = chooseOnboardingItems(trainData, { n: opts.onboardingSize ?? 50, category: opts.category });
+  // at most a tenth of the catalogue, so that small catalogues keep targets (ML-100K: 50)
+  const onboarding = chooseOnboardingItems(trainData, { n: opts.onboardingSize ?? Math.min(50, Math.floor(data.nItems / 10)), category: opts.category });
   const asked = new Uint8Array(data.nItems);
   for (const i of onboarding) asked[i] = 1;
   const results: ColdUsersReport['results'] = [];

@@ -6,7 +6,8 @@
  * over an augmented feature vector per (user, item):
  *
  *   x'_ui = [ x_i (L2-normalised item side data, as content-ridge)
- *           | factorWeight · q_i / |q_i|   (A's item factors, when A exposes `itemFactors`, e.g. ALS)
+ *           | factorWeight · q_i / |q_i|   (A's item factors, when A exposes `itemFactors`, e.g. ALS;
+ *                                           0 for items without training rows)
  *           | scoreWeight · z_ui ]          (A's score of (u, i), z-scored over all items per user)
  *
  * The score feature is out-of-fold on the training data: user u's rows (items ascending) are dealt
@@ -72,6 +73,8 @@ export class AugmentedRecommender extends CompositeRecommender {
   private wz: Float32Array = new Float32Array(0);
   private bias: Float32Array = new Float32Array(0);
   private dense = new Float64Array(0);
+  private zCache = new Float32Array(0);
+  private zUser = -2;
 
   protected componentSpecs(): { name: string; params: Record<string, string> }[] {
     const s = parseComponents(`${this.name}.models`, String(this.params.models));
@@ -84,7 +87,8 @@ export class AugmentedRecommender extends CompositeRecommender {
     const content = itemMatrix(this.name, data, this.params as AugmentParams & Params).csr;
     await this.fitComponents(data, opts);
     throwIfAborted(opts.signal);
-    this.x = this.augmentItems(content, data.nItems);
+    this.zUser = -2;
+    this.x = this.augmentItems(content, data.itemCounts());
     this.xt = transpose(this.x);
     this.nContent = content.nCols;
     this.dense = new Float64Array(this.x.nCols);
@@ -110,8 +114,12 @@ export class AugmentedRecommender extends CompositeRecommender {
     return {};
   }
 
-  /** Content columns, then factorWeight · normalised item factors of A (when it has them). */
-  private augmentItems(content: Csr, nItems: number): Csr {
+  /**
+   * Content columns, then factorWeight · normalised item factors of A (when it has them). Items
+   * without training rows get no factor features (their factors are A's untrained initial values).
+   */
+  private augmentItems(content: Csr, counts: Int32Array): Csr {
+    const nItems = counts.length;
     const fw = Number(this.params.factorWeight);
     const q = (this.components[0] as unknown as { itemFactors?: unknown }).itemFactors;
     const f = fw > 0 && q instanceof Float32Array && nItems > 0 && q.length % nItems === 0 ? q.length / nItems : 0;
@@ -123,7 +131,7 @@ export class AugmentedRecommender extends CompositeRecommender {
       for (let p = content.indptr[i]; p < content.indptr[i + 1]; p++) (rows.push(i), cols.push(content.indices[p]), vals.push(content.data[p]));
       let n2 = 0;
       for (let d = 0; d < f; d++) n2 += (q as Float32Array)[i * f + d] ** 2;
-      const inv = n2 > 0 ? fw / Math.sqrt(n2) : 0;
+      const inv = n2 > 0 && counts[i] > 0 ? fw / Math.sqrt(n2) : 0;
       if (inv === 0) continue;
       for (let d = 0; d < f; d++) (rows.push(i), cols.push(content.nCols + d), vals.push((q as Float32Array)[i * f + d] * inv));
     }
@@ -252,12 +260,35 @@ export class AugmentedRecommender extends CompositeRecommender {
     this.scoreWith(fit, (s) => this.scoresOfA(items, values, s), out);
   }
 
+  /** The same sum as scoreAll for one item, without the popularity term, clipped to the rating scale. */
   override predict(user: number, item: number): number {
     this.assertFitted();
     if (!(Number.isInteger(item) && item >= 0 && item < this.nItems)) throw new AffinityError('E_UNKNOWN_ID', `${this.name}: item index ${item} out of range 0..${this.nItems - 1}`, { field: 'item' });
-    const s = new Float32Array(this.nItems);
-    this.scoreAll(user, s);
-    return this.clip(s[item] - this.base[item], this.scale);
+    const f = this.fitOf(user);
+    const x = this.x as Csr;
+    let s = 0;
+    let a = 0;
+    let q = x.indptr[item];
+    const qe = x.indptr[item + 1];
+    while (a < f.cols.length && q < qe) {
+      if (f.cols[a] === x.indices[q]) s += f.w[a++] * x.data[q++];
+      else if (f.cols[a] < x.indices[q]) a++;
+      else q++;
+    }
+    s += f.b;
+    if (f.wz !== 0) s += f.wz * Number(this.params.scoreWeight) * this.zOfUser(user)[item];
+    return this.clip(s, this.scale);
+  }
+
+  /** A's z-scored scores of a trained user, kept for the last user asked (predict runs user by user). */
+  private zOfUser(user: number): Float32Array {
+    if (this.zUser !== user || this.zCache.length !== this.nItems) {
+      if (this.zCache.length !== this.nItems) this.zCache = new Float32Array(this.nItems);
+      this.components[0].scoreAll(user, this.zCache);
+      zNormalise(this.zCache);
+      this.zUser = user;
+    }
+    return this.zCache;
   }
 
   /** The learned weight of A's score feature for a user (0 for users without history). */
@@ -291,5 +322,6 @@ export class AugmentedRecommender extends CompositeRecommender {
     this.bias = a.bias as Float32Array;
     this.base = a.base as Float32Array;
     this.dense = new Float64Array(m.nFeatures);
+    this.zUser = -2;
   }
 }
