@@ -1,3 +1,4 @@
+import { paramError } from '../core/errors.js';
 import type { Command } from 'commander';
 import { envPort, installShutdown, startServer } from '../serve/server.js';
 
@@ -20,8 +21,8 @@ accepted as given, 16-256 characters), AFFINITY_RATE_MAX (requests per minute pe
 SIGTERM/SIGINT stop gracefully: in-flight requests finish, nothing acknowledged is lost.`,
     )
     .action(async (flags: { port?: string; host?: string; db?: string; demo?: boolean; model?: string; auth: string; quiet?: boolean }) => {
-      if (flags.auth !== 'on' && flags.auth !== 'off') throw new Error(`--auth: got ${JSON.stringify(flags.auth)}; expected on | off`);
-      const rateMax = process.env.AFFINITY_RATE_MAX ? envPort(process.env.AFFINITY_RATE_MAX, 100_000) : undefined;
+      if (flags.auth !== 'on' && flags.auth !== 'off') throw paramError('--auth', flags.auth, 'on or off');
+      const rateMax = process.env.AFFINITY_RATE_MAX ? positiveInt('AFFINITY_RATE_MAX', process.env.AFFINITY_RATE_MAX) : undefined;
       const server = await startServer({
         port: flags.port !== undefined ? envPort(flags.port) : undefined,
         host: flags.host,
@@ -36,4 +37,10 @@ SIGTERM/SIGINT stop gracefully: in-flight requests finish, nothing acknowledged 
       // Keep running until a signal; the action's promise resolves when the server has stopped.
       await new Promise<void>((resolveClosed) => server.app.server.on('close', () => resolveClosed()));
     });
+}
+
+function positiveInt(field: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw paramError(field, v, 'a positive integer');
+  return n;
 }

@@ -5,6 +5,7 @@
  * (the store acknowledges only after its transaction commits). installShutdown() wires SIGTERM/SIGINT.
  */
 import type { FastifyInstance } from 'fastify';
+import { paramError } from '../core/errors.js';
 import { DEFAULT_STORE_URL, openStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
 import { buildApp, type AppLimits } from './app.js';
@@ -48,7 +49,7 @@ export interface RunningServer {
 export function envPort(v: string | undefined = process.env.PORT, def = 8080): number {
   if (v === undefined || v === '') return def;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`PORT: got ${JSON.stringify(v)}; expected an integer 0..65535`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw paramError('PORT', v, 'an integer 0..65535');
   return n;
 }
 
@@ -84,7 +85,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     const t1 = Date.now();
     await engine.start();
     const s = engine.status();
-    out(`engine: ${s.ready ? `model ${s.modelName} v${s.modelVersion} on ${s.users} users x ${s.items} items` : 'no model yet (no events)'} (${((Date.now() - t1) / 1000).toFixed(1)} s)`);
+    out(`engine: ${s.ready && s.modelName ? `model ${s.modelName} v${s.modelVersion} on ${s.users} users x ${s.items} items` : 'no model yet (no events)'} (${((Date.now() - t1) / 1000).toFixed(1)} s)`);
     const app = await buildApp({ store, engine, logger: opts.logger, auth: opts.auth, limits: opts.limits });
     await app.listen({ port, host });
     const addr = app.server.address();
