@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { AffinityError } from '../core/errors.js';
 import { generateSynthetic } from '../data/synthetic.js';
 import { defaultPipelineConfig, parsePipelineConfig, validatePipelineConfig, type PipelineConfig } from './config.js';
-import { Pipeline } from './pipeline.js';
+import { candidateScorer, Pipeline } from './pipeline.js';
 import { loadPipeline, savePipeline } from './pipeline-io.js';
 
 function errorOf(text: string): AffinityError {
@@ -175,5 +175,19 @@ test('pipeline: presentation rows and group recommendations', async () => {
     assert.equal(new Set(g.items).size, 10);
     for (const i of g.items) assert.ok(!seenAny.has(i), `${s}: seen item ${i}`);
     assert.equal(g.satisfaction.length, 3);
+  }
+});
+
+test('pipeline: the ALS feature scorer equals ALS scoreItems on the candidates', async () => {
+  const p = await built;
+  const als = p.models.get('als');
+  assert.ok(als);
+  const fast = candidateScorer(als);
+  assert.notEqual(fast, als);
+  const items = [0, 5, 17, 99, 140];
+  for (const u of [0, 10, 119, -1]) {
+    const a = fast.scoreItems(u, items);
+    const b = als.scoreItems(u, items);
+    items.forEach((_, k) => assert.ok(Math.abs(a[k] - b[k]) <= 1e-5 * (1 + Math.abs(b[k])), `user ${u}: ${a[k]} vs ${b[k]}`));
   }
 });

@@ -11,6 +11,8 @@
 import { AffinityError, throwIfAborted } from '../core/errors.js';
 import type { Dataset } from '../data/dataset.js';
 import type { BaseRecommender } from '../models/base.js';
+import { AlsRecommender } from '../models/als/als.js';
+import type { Recommender } from '../models/recommender.js';
 import { createModel } from '../models/registry.js';
 import { PipelineModel } from '../models/pipeline/pipeline-model.js';
 import { FeatureBuilder, type ItemCategories } from '../rank/features.js';
@@ -295,7 +297,32 @@ export class Pipeline {
 /** The feature builder over the pipeline's sources, CF models and the catalogue's categories. */
 function makeBuilder(config: PipelineConfig, data: Dataset, models: ReadonlyMap<string, BaseRecommender>, sources: readonly BuiltSource[], catalog: ItemCatalog): FeatureBuilder {
   const cats: ItemCategories | null = catalog.categoryNames.length ? { indptr: catalog.catIndptr, codes: catalog.catCodes, nCategories: catalog.categoryNames.length } : null;
-  return FeatureBuilder.fit({ data, sourceNames: sources.map((s) => s.source.name), models: featureModels(config, models), itemCategories: cats });
+  const feats = featureModels(config, models).map((m) => ({ name: m.name, model: candidateScorer(m.model) }));
+  return FeatureBuilder.fit({ data, sourceNames: sources.map((s) => s.source.name), models: feats, itemCategories: cats });
+}
+
+/**
+ * The model as the feature builder sees it, with `scoreItems` of ALS computed for the candidates only
+ * (u . v_i, the same as its scoreAll for a user with history) instead of scoring the whole catalogue.
+ */
+export function candidateScorer(model: Recommender): Recommender {
+  if (!(model instanceof AlsRecommender)) return model;
+  const { userFactors: U, itemFactors: V, dim } = modelFactors(model);
+  const seen = model.seen;
+  const view = Object.create(model) as AlsRecommender;
+  view.scoreItems = (user: number, items: ArrayLike<number>): Float32Array => {
+    if (!(user >= 0 && user < seen.nRows && seen.indptr[user + 1] > seen.indptr[user])) return model.scoreItems(user, items);
+    const out = new Float32Array(items.length);
+    const u = user * dim;
+    for (let k = 0; k < items.length; k++) {
+      const v = items[k] * dim;
+      let s = 0;
+      for (let d = 0; d < dim; d++) s += U[u + d] * V[v + d];
+      out[k] = s;
+    }
+    return out;
+  };
+  return view;
 }
 
 function concatLists(a: RankedList, b: RankedList): RankedList {
