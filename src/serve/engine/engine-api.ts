@@ -7,6 +7,7 @@ import { recommendGroup, GROUP_STRATEGIES, type GroupStrategy as PipelineGroupSt
 import { buildRows } from '../../pipeline/rows.js';
 import type { RequestContext } from '../../pipeline/types.js';
 import type { EventRecord, ModelVersion, Store } from '../../store/types.js';
+import { abOptions, ExperimentRouter, type Assignment } from './ab.js';
 import { decodeCursor, encodeCursor, MAX_SERVED } from './cursor.js';
 import { EngineCore, type EngineOptions } from './engine.js';
 import {
@@ -21,6 +22,7 @@ import {
   type Snapshot,
 } from './serving.js';
 import type { Engine, EngineStatus, GroupStrategy, RecItem, RecommendQuery, RecommendResult, Row } from './types.js';
+import { checkVariants, pipelineNames, resolvePipeline, variantOptions } from './variants.js';
 
 const MAX_N = 1000;
 
@@ -35,32 +37,100 @@ function checkId(id: unknown, field: string): string {
 }
 
 export class AffinityEngine implements Engine {
+  /** The default model. */
   readonly core: EngineCore;
+  /** Named variants (EngineOptions.variants), each with its own model, versions, snapshot and cache. */
+  readonly variants = new Map<string, EngineCore>();
+  /** Experiments: bucketing, impressions, outcomes from events (ab.ts). */
+  readonly ab: ExperimentRouter;
 
-  constructor(store: Store, opts: EngineOptions = {}) {
+  constructor(
+    readonly store: Store,
+    opts: EngineOptions = {},
+  ) {
     this.core = new EngineCore(store, opts);
+    for (const v of checkVariants(opts.variants, this.core.o.model, this.core.o.registryName)) this.variants.set(v.name, new EngineCore(store, variantOptions(opts, v)));
+    this.core.scheduled = () => this.retrain({ reason: 'schedule' });
+    this.ab = new ExperimentRouter(store, (p) => resolvePipeline(p, this.core, this.variants), abOptions(opts, this.core.o.now));
   }
 
-  start(): Promise<void> {
-    return this.core.start();
+  private cores(): EngineCore[] {
+    return [this.core, ...this.variants.values()];
   }
-  stop(): Promise<void> {
-    return this.core.stop();
+
+  /** The names a request's `pipeline` may take. */
+  pipelines(): string[] {
+    return pipelineNames(this.core, this.variants);
+  }
+
+  private pipelineCore(name: unknown): EngineCore {
+    const c = typeof name === 'string' ? resolvePipeline(name, this.core, this.variants) : null;
+    if (!c) throw paramError('pipeline', name, `one of ${this.pipelines().map((p) => `'${p}'`).join(', ')}`);
+    return c;
+  }
+
+  /** Starts the default, then each variant (each loads its active version, or trains one). */
+  async start(): Promise<void> {
+    for (const c of this.cores()) await c.start();
+    this.ab.invalidate();
+  }
+  async stop(): Promise<void> {
+    for (const c of this.cores()) await c.stop();
+    await this.ab.flush();
   }
   status(): EngineStatus {
-    return this.core.status();
+    const st = this.core.status();
+    const variants = [...this.variants].map(([name, c]) => {
+      const s = c.status();
+      st.cache.hits += s.cache.hits;
+      st.cache.misses += s.cache.misses;
+      st.cache.size += s.cache.size;
+      st.training ||= s.training;
+      st.ready &&= s.ready;
+      return { name, model: c.o.model, modelVersion: s.modelVersion, ready: s.ready, training: s.training, trainedAt: s.trainedAt };
+    });
+    return { ...st, variants, experiments: this.ab.stats() };
   }
   onEvents(events: readonly EventRecord[]): void {
-    this.core.onEvents(events);
+    for (const c of this.cores()) c.onEvents(events);
+    this.ab.onEvents(events);
   }
   onCatalogChange(kind: 'user' | 'item', ids: readonly string[]): void {
-    this.core.onCatalogChange(kind, ids);
+    for (const c of this.cores()) c.onCatalogChange(kind, ids);
   }
-  retrain(opts?: { reason?: string }): Promise<ModelVersion> {
-    return this.core.retrain(opts);
+  onExperimentsChange(): void {
+    this.ab.invalidate();
   }
-  rollback(versionId: number): Promise<ModelVersion> {
-    return this.core.rollback(versionId);
+  /** Writes the queued impressions and outcomes now (they are otherwise written within experimentFlushMs). */
+  flushExperimentLog(): Promise<void> {
+    return this.ab.flush();
+  }
+
+  /**
+   * Retrains one pipeline (opts.pipeline), or the default and then every variant, one after the other;
+   * resolves with the version of the one retrained (the default's when all are).
+   */
+  async retrain(opts: { reason?: string; pipeline?: string } = {}): Promise<ModelVersion> {
+    const reason = opts.reason === undefined ? {} : { reason: opts.reason };
+    if (opts.pipeline !== undefined) return this.pipelineCore(opts.pipeline).retrain(reason);
+    const v = await this.core.retrain(reason);
+    let failed: AffinityError | null = null;
+    for (const [name, c] of this.variants) {
+      try {
+        await c.retrain(reason);
+      } catch (e) {
+        if (!(e instanceof AffinityError)) throw e;
+        failed ??= new AffinityError(e.code, `variant ${name}: ${e.message}`, e.field === undefined ? {} : { field: e.field });
+      }
+    }
+    if (failed) throw failed;
+    return v;
+  }
+  /** Activates a stored version again in the pipeline whose registry name it has (the default otherwise). */
+  async rollback(versionId: number): Promise<ModelVersion> {
+    const v = await this.core.store.getModel(versionId);
+    const owner = v ? [...this.variants.values()].find((c) => c.o.registryName === v.name) : undefined;
+    return (owner ?? this.core).rollback(versionId);
   }
 
   private toRecItems(s: Snapshot, list: RankedItems, explanations: string[]): RecItem[] {
@@ -86,31 +156,39 @@ export class AffinityEngine implements Engine {
     if (typeof excludeSeen !== 'boolean') throw paramError('excludeSeen', excludeSeen, 'true or false');
     if (q.category !== undefined && (typeof q.category !== 'string' || q.category.length === 0)) throw paramError('category', q.category, 'a category name');
     if (q.filter !== undefined && typeof q.filter !== 'string') throw paramError('filter', q.filter, 'a rule expression such as `price < 20`');
-    const o = this.core.o;
-    if (q.pipeline !== undefined && q.pipeline !== 'default' && q.pipeline !== o.model && q.pipeline !== o.registryName) {
-      throw paramError('pipeline', q.pipeline, `'default' or '${o.model}' (the engine's model)`);
+    let core = this.core;
+    let assignment: Assignment | null = null;
+    if (q.pipeline !== undefined) core = this.pipelineCore(q.pipeline);
+    else {
+      try {
+        assignment = await this.ab.assign(userId);
+      } catch {
+        assignment = null; // an experiment the engine cannot bucket (bad weights): serve the default
+      }
+      if (assignment) core = assignment.core;
     }
+    const o = core.o;
     const shape = JSON.stringify([q.category ?? null, q.filter ?? null, excludeSeen]);
     const served = q.cursor !== undefined ? decodeCursor(q.cursor, `${userId}\u0000${shape}`) : [];
-    const s = this.core.snap;
+    const s = core.snap;
     const need = served.length + n;
-    let entry = this.core.cache.get(userId, shape);
+    let entry = core.cache.get(userId, shape);
     let cached = true;
     if (!entry || entry.snapshot !== s || (entry.list.items.length < need && entry.list.items.length >= entry.asked)) {
       cached = false;
-      const h = userHistory(s, userId, this.core.overlay.get(userId));
+      const h = userHistory(s, userId, core.overlay.get(userId));
       const req = requestContext(h, o.now());
       const filter = {
         excludeSeen,
         touched: h.touched,
         category: q.category !== undefined ? s.items.categoryMask(q.category) : null,
-        rule: q.filter !== undefined && q.filter.trim() !== '' ? this.core.rule(q.filter) : null,
+        rule: q.filter !== undefined && q.filter.trim() !== '' ? core.rule(q.filter) : null,
         req,
         deny: null,
       };
       const asked = Math.max(o.listSize, need);
       entry = { list: rankForUser(s, scoreUser(s, h), filter, asked, o.newItemEvery), asked, snapshot: s, req };
-      this.core.cache.set(userId, shape, entry);
+      core.cache.set(userId, shape, entry);
     }
     const e = entry;
     const seen = new Set(served);
@@ -129,12 +207,17 @@ export class AffinityEngine implements Engine {
     const items = this.toRecItems(s, page, explainItems(s, page, e.req, o.verb));
     const more = pick.length === n && (k < e.list.items.length || e.list.items.length >= e.asked);
     const allServed = [...served, ...items.map((r) => r.id)];
-    return {
+    const result: RecommendResult = {
       items,
       nextCursor: more && allServed.length <= MAX_SERVED ? encodeCursor(`${userId}\u0000${shape}`, allServed) : null,
       modelVersion: s.version ? s.version.version : null,
       cached,
     };
+    if (assignment) {
+      result.experiment = { id: assignment.experiment.id, variant: assignment.variant.name };
+      this.ab.servedList(userId, assignment, items.map((r) => r.id));
+    }
+    return result;
   }
 
   async similarItems(itemId: string, n: number): Promise<RecItem[]> {
@@ -262,7 +345,7 @@ export class AffinityEngine implements Engine {
 
   async rows(userId: string): Promise<Row[]> {
     checkId(userId, 'userId');
-    const top = await this.recommend({ userId, n: 10 });
+    const top = await this.recommend({ userId, n: 10, pipeline: 'default' });
     const out: Row[] = [];
     if (top.items.length > 0) out.push({ title: 'Top picks for you', reason: 'Top pick for you', items: top.items });
     const s = this.core.snap;

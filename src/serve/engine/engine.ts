@@ -52,9 +52,30 @@ export interface EngineOptions {
   recentEvents?: number;
   /** Time source (Unix ms). */
   now?: () => number;
+  /**
+   * Named variants served next to the default model (A/B tests, `pipeline` of a request): each is
+   * trained, versioned under its own registry name (the variant name), loaded at start, retrained and
+   * swapped like the default. See variants.ts for the rules on names.
+   */
+  variants?: Record<string, VariantSpec>;
+  /** Serve running experiments (bucketing, impressions, outcomes from events); default true. */
+  experiments?: boolean;
+  /** Event type -> experiment outcome (default: click and view -> click, purchase -> conversion). */
+  experimentOutcomes?: Record<string, 'click' | 'conversion'>;
+  /** The experiment list is re-read at most this often (ms, default 5000) and on onExperimentsChange(). */
+  experimentRefreshMs?: number;
+  /** Impressions and outcomes are written in batches at least this often (ms, default 1000). */
+  experimentFlushMs?: number;
 }
 
-type Resolved = Required<Omit<EngineOptions, 'retrainEvery' | 'eventWeights'>> & { retrainEvery: number | null; weights: EventWeights };
+/** A named variant: a registry model and its parameters. */
+export interface VariantSpec {
+  model: string;
+  params?: Record<string, unknown>;
+}
+
+type EngineOnly = 'retrainEvery' | 'eventWeights' | 'variants' | 'experiments' | 'experimentOutcomes' | 'experimentRefreshMs' | 'experimentFlushMs';
+type Resolved = Required<Omit<EngineOptions, EngineOnly>> & { retrainEvery: number | null; weights: EventWeights };
 
 function resolve(opts: EngineOptions): Resolved {
   const int = (field: string, v: number | undefined, d: number, min: number): number => {
@@ -109,6 +130,8 @@ export class EngineCore {
   lastEventSeq = 0;
   ready = false;
   private training: Promise<ModelVersion> | null = null;
+  /** What the retraining schedule runs (the engine with variants retrains them all). */
+  scheduled: () => Promise<unknown> = () => this.retrain({ reason: 'schedule' });
   private timer: NodeJS.Timeout | null = null;
   private readonly rules = new Map<string, { version: number; rule: CompiledRule }>();
   private stopped = false;
@@ -137,7 +160,7 @@ export class EngineCore {
     }
     if (this.o.retrainEvery !== null) {
       this.timer = setInterval(() => {
-        if (!this.training) this.retrain({ reason: 'schedule' }).catch(() => undefined);
+        if (!this.training) this.scheduled().catch(() => undefined);
       }, this.o.retrainEvery);
       this.timer.unref();
     }

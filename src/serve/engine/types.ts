@@ -1,4 +1,5 @@
 import type { EventRecord, ModelVersion } from '../../store/types.js';
+import type { AbStats } from './ab.js';
 
 /**
  * The recommendation engine behind the HTTP service: it owns the active model (or pipeline), the
@@ -28,7 +29,10 @@ export interface RecommendQuery {
   filter?: string;
   /** Leave out items the user has interacted with (default true). */
   excludeSeen?: boolean;
-  /** Named pipeline (or model) to use; default: the experiment's variant for this user, else the default. */
+  /**
+   * Named pipeline to use: 'default' (or the default model's name) or an engine variant's name (or its
+   * model's name); absent: the user's variant of the running experiment, else the default.
+   */
   pipeline?: string;
 }
 
@@ -61,6 +65,10 @@ export interface EngineStatus {
   /** Last event sequence number folded into the real-time state. */
   lastEventSeq: number;
   cache: { hits: number; misses: number; size: number };
+  /** Named variants next to the default model (engines with EngineOptions.variants). */
+  variants?: Array<{ name: string; model: string; modelVersion: number | null; ready: boolean; training: boolean; trainedAt: number | null }>;
+  /** Experiments served and what was logged for them. */
+  experiments?: AbStats;
 }
 
 export interface Engine {
@@ -73,6 +81,8 @@ export interface Engine {
   onEvents(events: readonly EventRecord[]): void;
   /** Users or items changed (features, hidden/out-of-stock, deleted): refresh catalog state, invalidate cache. */
   onCatalogChange(kind: 'user' | 'item', ids: readonly string[]): void;
+  /** Experiments were created or changed status: the engine reads them again before its next list. */
+  onExperimentsChange?(): void;
   recommend(q: RecommendQuery): Promise<RecommendResult>;
   similarItems(itemId: string, n: number): Promise<RecItem[]>;
   similarUsers(userId: string, n: number): Promise<{ id: string; score: number }[]>;
@@ -85,7 +95,7 @@ export interface Engine {
   /** Presentation rows: "Because you watched X", "Trending now", "Top picks for you", "New releases". */
   rows(userId: string): Promise<Row[]>;
   /** Retrains in a worker without blocking requests, records the version with offline metrics, swaps atomically. */
-  retrain(opts?: { reason?: string }): Promise<ModelVersion>;
+  retrain(opts?: { reason?: string; pipeline?: string }): Promise<ModelVersion>;
   /** Makes an earlier model version active again. */
   rollback(versionId: number): Promise<ModelVersion>;
 }

@@ -106,7 +106,7 @@ const Results = Type.Object({
 });
 
 export const experimentsRoutes: FastifyPluginAsync = async (app) => {
-  const { store } = app;
+  const { store, engine } = app;
   const tags = ['experiments'];
 
   async function mustGet(id: string): Promise<Experiment> {
@@ -131,7 +131,9 @@ export const experimentsRoutes: FastifyPluginAsync = async (app) => {
         names.add(v.name);
       });
       try {
-        return await store.createExperiment(req.body as Parameters<typeof store.createExperiment>[0]);
+        const created = await store.createExperiment(req.body as Parameters<typeof store.createExperiment>[0]);
+        engine.onExperimentsChange?.();
+        return created;
       } catch (e) {
         throw rebaseError(e, 'experiment', 'body');
       }
@@ -149,7 +151,9 @@ export const experimentsRoutes: FastifyPluginAsync = async (app) => {
     { schema: { tags, summary: 'start (running), stop or reset to draft', params: IdParams, body: StatusBody, response: { 200: ExperimentOut, ...errors(...WRITE_ERRORS) } } },
     async (req) => {
       await mustGet(req.params.id);
-      return store.setExperimentStatus(req.params.id, req.body.status);
+      const changed = await store.setExperimentStatus(req.params.id, req.body.status);
+      engine.onExperimentsChange?.();
+      return changed;
     },
   );
 
