@@ -13,6 +13,8 @@ import { ensureAdminKey, type AuthMode } from './auth.js';
 import { createEngine, type EngineOptions } from './engine/index.js';
 import type { Engine } from './engine/types.js';
 import { importDemoIfEmpty } from './demo.js';
+import { ensureDemoExperiment } from './engine/ab.js';
+import { demoVariants } from './engine/variants.js';
 
 export interface ServerOptions {
   /** Port (default env PORT, else 8080; 0 = any free port). */
@@ -81,9 +83,16 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       if (imported) out(`demo data: ${imported.label}: ${imported.events} events, ${imported.users} users, ${imported.items} items (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
       keys = await demoKeys(store);
     }
-    engine = opts.engine ? opts.engine(store) : createEngine(store, opts.engineOptions ?? {});
+    // the demo serves a second model as a variant and runs an A/B test of the two (dashboard: Experiments)
+    const demo = opts.demo && !opts.engine ? demoVariants(opts.engineOptions ?? {}) : null;
+    engine = opts.engine ? opts.engine(store) : createEngine(store, demo ? demo.options : (opts.engineOptions ?? {}));
     const t1 = Date.now();
     await engine.start();
+    if (demo) {
+      const exp = await ensureDemoExperiment(store, demo.control, demo.treatment);
+      if (exp) out(`demo experiment: ${exp.id} (${exp.name}), running, 50/50`);
+      engine.onExperimentsChange?.();
+    }
     const s = engine.status();
     out(`engine: ${s.ready && s.modelName ? `model ${s.modelName} v${s.modelVersion} on ${s.users} users x ${s.items} items` : 'no model yet (no events)'} (${((Date.now() - t1) / 1000).toFixed(1)} s)`);
     const app = await buildApp({ store, engine, logger: opts.logger, auth: opts.auth, limits: opts.limits });
