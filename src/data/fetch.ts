@@ -24,8 +24,12 @@ export interface DatasetInfo {
 /**
  * Checksums are of the files inside the archives (the zips' own checksums could not be known
  * offline); they were taken from the verified copies described in shared/data/README.md. Only the data
- * files are checked, not READMEs or scripts. For ml-1m no copy was at hand, so no checksum is recorded
- * and its files are only checked for presence.
+ * files are checked, not READMEs or scripts.
+ *
+ * ml-1m is NOT checksum-verified: its files are not in shared/data and no verified copy was at hand,
+ * so no SHA-256 is recorded (null) and a download or a hand-placed copy is only checked for the
+ * presence of its files. This is reported, not skipped silently: `DatasetStatus.verification`,
+ * `affinity data fetch --list` (column "verified") and `affinity data fetch ml-1m` all say so.
  */
 export const DATASETS: readonly DatasetInfo[] = [
   {
@@ -63,6 +67,7 @@ export const DATASETS: readonly DatasetInfo[] = [
     url: 'https://files.grouplens.org/datasets/movielens/ml-1m.zip',
     archiveRoot: 'ml-1m/',
     licence: 'GroupLens research licence: non-commercial research use, no redistribution',
+    // No checksums (see above): files are checked for presence only; listed as "not checksum-verified".
     files: { 'ratings.dat': null, 'movies.dat': null, 'users.dat': null },
   },
   {
@@ -100,6 +105,8 @@ export interface DatasetStatus {
   url: string | null;
   files: string[];
   checksums: 'sha256' | 'none';
+  /** How a copy is verified, in words: 'sha256' or 'not checksum-verified (...)'. */
+  verification: string;
   licence: string;
   /** 'local' (registered folder), 'cached' (downloaded and verified), or 'remote' (not yet downloaded). */
   status: 'local' | 'cached' | 'remote';
@@ -113,6 +120,17 @@ export function affinityHome(): string {
 
 export function datasetInfo(name: string): DatasetInfo | undefined {
   return DATASETS.find((d) => d.name === name);
+}
+
+/** Note for datasets without recorded checksums (ml-1m). */
+export const NOT_CHECKSUM_VERIFIED = 'not checksum-verified (no SHA-256 recorded; files checked for presence only)';
+
+/** 'sha256' when every data file of the dataset has a recorded SHA-256, else NOT_CHECKSUM_VERIFIED. */
+export function verificationOf(info: DatasetInfo): string {
+  const sums = Object.values(info.files);
+  if (sums.every((x) => x !== null)) return 'sha256';
+  if (sums.some((x) => x !== null)) return `partly checksum-verified (${Object.entries(info.files).filter(([, x]) => x === null).map(([f]) => f).join(', ')} have no SHA-256)`;
+  return NOT_CHECKSUM_VERIFIED;
 }
 
 /** Where a dataset's files are cached. */
@@ -330,6 +348,7 @@ export function listDatasets(opts: { home?: string } = {}): DatasetStatus[] {
       url: d.url,
       files: Object.keys(d.files),
       checksums: Object.values(d.files).some((s) => s !== null) ? 'sha256' : 'none',
+      verification: verificationOf(d),
       licence: d.licence,
       status: l !== undefined ? 'local' : cached ? 'cached' : 'remote',
       path: l ?? (cached ? dir : null),
@@ -337,7 +356,7 @@ export function listDatasets(opts: { home?: string } = {}): DatasetStatus[] {
   });
   for (const [name, path] of Object.entries(local)) {
     if (datasetInfo(name)) continue;
-    out.push({ name, title: `local folder ${path}`, url: null, files: [], checksums: 'none', licence: 'see the folder', status: 'local', path });
+    out.push({ name, title: `local folder ${path}`, url: null, files: [], checksums: 'none', verification: 'local folder (not verified)', licence: 'see the folder', status: 'local', path });
   }
   return out;
 }
