@@ -3,12 +3,14 @@
  * build time and memory, on random Gaussian vectors (the hard case: no cluster structure).
  * Usage: node --import tsx bench/ann-1m.ts [--n 1000000] [--dim 64] [--metric cos|ip] [--data spectral|gauss] [--decay 0.5]
  *        [--backends usearch,hnswlib,hnsw] [--ef 32,64,128] [--m 16] [--efc 128] [--queries 300] [--threads 0]
+ *        [--index-file PATH]  (own backends: load PATH.<backend> when present, else build and save it)
  * `npm run bench -- ann` runs it with the defaults (1M x 64, cos, usearch + hnswlib-node).
  */
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { Rng } from '../src/core/rng.js';
-import { buildAnnIndex, createAnnIndex, type AnnIndex } from '../src/ann/index.js';
+import { existsSync } from 'node:fs';
+import { buildAnnIndex, createAnnIndex, loadAnnIndex, type AnnIndex } from '../src/ann/index.js';
 
 const args = process.argv.slice(2);
 function arg(name: string, def: string): string {
@@ -24,6 +26,8 @@ const M = Number(arg('m', '16'));
 const EFC = Number(arg('efc', '128'));
 const NQ = Number(arg('queries', '300'));
 const THREADS = Number(arg('threads', '0'));
+/** Reuse a built index between runs (own backends): loaded when the file exists, else written after the build. */
+const INDEX_FILE = arg('index-file', '');
 const K = 10;
 
 const DATA = arg('data', 'spectral');
@@ -93,9 +97,17 @@ for (const b of BACKENDS) {
     search = (i) => h.searchKnn(Array.from(q(i)), K).neighbors;
     setEf = (ef) => h.setEf(ef);
   } else {
-    const idx: AnnIndex = createAnnIndex(b, { dim: DIM, metric: METRIC, m: M, efConstruction: EFC, threads: THREADS });
-    const keys = Int32Array.from({ length: N }, (_, i) => i);
-    idx.add(keys, data);
+    const file = INDEX_FILE ? `${INDEX_FILE}.${b}` : '';
+    let idx: AnnIndex;
+    if (file && existsSync(file)) {
+      idx = loadAnnIndex(file);
+      console.log(`# loaded ${file} (build time below is the load time)`);
+    } else {
+      idx = createAnnIndex(b, { dim: DIM, metric: METRIC, m: M, efConstruction: EFC, threads: THREADS });
+      const keys = Int32Array.from({ length: N }, (_, i) => i);
+      idx.add(keys, data);
+      if (file) idx.save(file);
+    }
     search = (i) => idx.search(q(i), K).items;
     setEf = (ef) => (idx.efSearch = ef);
     own = idx.memoryBytes();
