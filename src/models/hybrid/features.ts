@@ -12,9 +12,21 @@ export type RowNorm = 'l1' | 'l2' | 'none';
  * side features of `table` (columns from `spec`: 'all', 'none' or a comma-separated list). Entities
  * without training rows thus have only their side features: their representation is the sum of
  * their features' embeddings, not an untrained identity vector. Rows are then normalised (`norm`;
- * 'l1' = rows sum to 1, as LightFM's Dataset does by default).
+ * 'l1' = rows sum to 1, as LightFM's Dataset does by default). `sideWeight` multiplies every side
+ * feature's value before the normalisation (the identity feature has weight 1), so it sets how much of
+ * a warm entity's representation comes from its side features.
  */
-export function entityFeatures(table: FeatureTable | null, ids: IdMap, warm: Uint8Array, spec: string, identity: boolean, norm: RowNorm, field = 'features'): FeatureMatrix {
+export function entityFeatures(
+  table: FeatureTable | null,
+  ids: IdMap,
+  warm: Uint8Array,
+  spec: string,
+  identity: boolean,
+  norm: RowNorm,
+  field = 'features',
+  sideWeight = 1,
+): FeatureMatrix {
+  if (!(Number.isFinite(sideWeight) && sideWeight > 0)) throw new AffinityError('E_PARAM', `${field}: featureWeight ${sideWeight}; expected a finite number > 0`, { field });
   const n = ids.size;
   const columns = spec.trim() === 'none' ? [] : parseColumns(spec);
   if (!table && columns && columns.length > 0) {
@@ -47,7 +59,7 @@ export function entityFeatures(table: FeatureTable | null, ids: IdMap, warm: Uin
       const c = side.csr;
       for (let q = c.indptr[e]; q < c.indptr[e + 1]; q++) {
         indices[p] = c.indices[q] + off;
-        data[p++] = c.data[q];
+        data[p++] = c.data[q] * sideWeight;
       }
     }
     if (norm !== 'none') {

@@ -55,6 +55,12 @@ describe('hybrid', () => {
     const cold = d.items.get('i33');
     assert.deepEqual(Array.from(m.csr.indices.subarray(m.csr.indptr[cold], m.csr.indptr[cold + 1])), [41]);
     assert.deepEqual(Array.from(m.csr.data.subarray(m.csr.indptr[cold], m.csr.indptr[cold + 1])), [1]);
+    // featureWeight 2: identity 1 and genre 2 before l2 normalisation -> [1/√5, 2/√5]; cold rows stay unit
+    const w2 = entityFeatures(d.itemFeatures, d.items, warm, 'all', true, 'l2', 'hybrid.itemFeatures', 2);
+    const hw = Array.from(w2.csr.data.subarray(w2.csr.indptr[hot], w2.csr.indptr[hot + 1]));
+    assert.ok(Math.abs(hw[0] - 1 / Math.sqrt(5)) < 1e-6 && Math.abs(hw[1] - 2 / Math.sqrt(5)) < 1e-6, `${hw}`);
+    assert.ok(Math.abs(w2.csr.data[w2.csr.indptr[cold]] - 1) < 1e-6);
+    assert.throws(() => entityFeatures(d.itemFeatures, d.items, warm, 'all', true, 'l2', 'hybrid.itemFeatures', 0), /hybrid\.itemFeatures: featureWeight 0; expected a finite number > 0/);
     const none = entityFeatures(d.itemFeatures, d.items, warm, 'none', true, 'l1');
     assert.equal(none.csr.nCols, 40);
     assert.equal(none.csr.indptr[cold + 1] - none.csr.indptr[cold], 0);
@@ -182,7 +188,7 @@ describe('hybrid', () => {
   });
 
   const train = sharedData('ml-100k-split/train.tsv');
-  it('ML-100K split with genres: NDCG@10 near LightFM WARP + genres (0.2961)', { skip: train ? false : SKIP_NO_DATA }, async () => {
+  it('ML-100K split with genres: NDCG@10 at or above LightFM WARP + genres (0.2961)', { skip: train ? false : SKIP_NO_DATA }, async () => {
     const dir = join(train as string, '..');
     const raw = (await loadInteractions(join(dir, 'train.tsv'))).dataset;
     const test = (await loadInteractions(join(dir, 'test.tsv'), { users: raw.users, items: raw.items })).dataset;
@@ -205,6 +211,7 @@ describe('hybrid', () => {
     }
     ndcg /= rel.size;
     assert.equal(rel.size, 942);
-    assert.ok(ndcg > 0.285, `NDCG@10 ${ndcg}`);
+    // default params, seed 42: 0.3026 (5-seed mean 0.3013, docs/bench/hybrid.md); LightFM 1.17: 0.2961
+    assert.ok(ndcg >= 0.2961, `NDCG@10 ${ndcg}`);
   });
 });

@@ -26,6 +26,7 @@ export interface HybridParams extends Params {
   userFeatures: string;
   identity: boolean;
   normalize: string;
+  featureWeight: number;
   foldInEpochs: number;
   seed: number;
   threads: number;
@@ -88,8 +89,8 @@ export class HybridModel extends BaseRecommender<HybridParams> {
       for (let q = seen.indptr[u]; q < seen.indptr[u + 1]; q++) warmI[seen.indices[q]] = 1;
     }
     const norm = p.normalize as RowNorm;
-    const uf = entityFeatures(data.userFeatures, data.users, warmU, p.userFeatures, p.identity, norm, `${this.name}.userFeatures`);
-    const itf = entityFeatures(data.itemFeatures, data.items, warmI, p.itemFeatures, p.identity, norm, `${this.name}.itemFeatures`);
+    const uf = entityFeatures(data.userFeatures, data.users, warmU, p.userFeatures, p.identity, norm, `${this.name}.userFeatures`, p.featureWeight);
+    const itf = entityFeatures(data.itemFeatures, data.items, warmI, p.itemFeatures, p.identity, norm, `${this.name}.itemFeatures`, p.featureWeight);
     if (itf.csr.nCols === 0 || uf.csr.nCols === 0) {
       const which = itf.csr.nCols === 0 ? 'items' : 'users';
       throw new AffinityError('E_PARAM', `${this.name}.identity: ${which} have no features (identity=false and no side data); expected identity=true or side data (--items FILE / --users FILE)`, { field: `${this.name}.identity` });
