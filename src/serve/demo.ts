@@ -3,16 +3,36 @@
  * (from $AFFINITY_DATA/ml-100k, ../shared/data/ml-100k, a registered or cached copy, or a download) with
  * titles, genres as item categories and ratings as 'rating' events carrying the value; without it, the
  * synthetic catalogue (readable item names, categories, prices) as 'view' events.
+ *
+ * The source is injectable (ServerOptions.demoData, env AFFINITY_DEMO_DATA, `affinity serve --demo-data`):
+ * 'auto' (the lookup above, then the synthetic fallback), 'synthetic' (no lookup), 'movielens' (the
+ * lookup, failing when MovieLens is unavailable) or the path of a MovieLens 100K folder (with u.data).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { AffinityError } from '../core/errors.js';
+import { AffinityError, paramError } from '../core/errors.js';
 import type { Dataset } from '../data/dataset.js';
 import { alignRows, type FeatureTable } from '../data/features.js';
 import { resolveDataset } from '../data/fetch.js';
 import { loadMovieLensDir } from '../data/side.js';
 import { generateSynthetic } from '../data/synthetic.js';
 import type { EventInput, ItemInput, JsonObject, Store, UserInput } from '../store/types.js';
+
+/** Where the demo catalogue comes from: 'auto', 'synthetic', 'movielens' or a MovieLens 100K folder. */
+export type DemoSource = 'auto' | 'synthetic' | 'movielens' | { dir: string };
+
+/** Parses a demo source (`field` names the option or variable in errors). */
+export function parseDemoSource(field: string, v: string): DemoSource {
+  if (v === 'auto' || v === 'synthetic' || v === 'movielens') return v;
+  let dir = false;
+  try {
+    dir = v !== '' && statSync(v).isDirectory();
+  } catch {
+    dir = false;
+  }
+  if (!dir || !existsSync(join(v, 'u.data'))) throw paramError(field, v, "auto, synthetic, movielens or a MovieLens 100K folder (with u.data)");
+  return { dir: resolve(v) };
+}
 
 export interface DemoImport {
   label: string;
@@ -96,10 +116,11 @@ export async function importDataset(store: Store, data: Dataset, eventType: 'rat
 }
 
 /** Imports the demo data when the store has no events; returns null when there was data already. */
-export async function importDemoIfEmpty(store: Store, log: (line: string) => void): Promise<DemoImport | null> {
+export async function importDemoIfEmpty(store: Store, log: (line: string) => void, source: DemoSource = 'auto'): Promise<DemoImport | null> {
   const counts = await store.counts();
   if (counts.events > 0) return null;
-  const dir = await findMovieLens(log);
+  const dir = typeof source === 'object' ? source.dir : source === 'synthetic' ? null : await findMovieLens(log);
+  if (!dir && source === 'movielens') throw new AffinityError('E_IO', 'demo data: MovieLens 100K was asked for (movielens) but is not available; set AFFINITY_DATA or use auto', { field: 'demoData' });
   if (dir) {
     const data = (await loadMovieLensDir(dir)).dataset;
     const res = await importDataset(store, data, 'rating');

@@ -12,7 +12,7 @@ import { buildApp, type AppLimits } from './app.js';
 import { ensureAdminKey, type AuthMode } from './auth.js';
 import { createEngine, type EngineOptions } from './engine/index.js';
 import type { Engine } from './engine/types.js';
-import { importDemoIfEmpty } from './demo.js';
+import { importDemoIfEmpty, parseDemoSource, type DemoSource } from './demo.js';
 import { ensureDemoExperiment } from './engine/ab.js';
 import { demoVariants } from './engine/variants.js';
 
@@ -25,6 +25,11 @@ export interface ServerOptions {
   dbUrl?: string;
   /** Import the demo catalogue when the store is empty, and print fresh demo API keys. */
   demo?: boolean;
+  /**
+   * Source of the demo catalogue (default env AFFINITY_DEMO_DATA, else 'auto': MovieLens 100K when found,
+   * else the synthetic catalogue); 'synthetic' skips the MovieLens lookup. See demo.ts.
+   */
+  demoData?: DemoSource;
   auth?: AuthMode;
   logger?: boolean | object;
   limits?: AppLimits;
@@ -79,7 +84,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     let keys: { read: string; write: string } | undefined;
     if (opts.demo) {
       const t0 = Date.now();
-      const imported = await importDemoIfEmpty(store, out);
+      const env = process.env.AFFINITY_DEMO_DATA;
+      const source = opts.demoData ?? (env ? parseDemoSource('AFFINITY_DEMO_DATA', env) : 'auto');
+      const imported = await importDemoIfEmpty(store, out, source);
       if (imported) out(`demo data: ${imported.label}: ${imported.events} events, ${imported.users} users, ${imported.items} items (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
       keys = await demoKeys(store);
     }

@@ -29,7 +29,7 @@ export interface EngineOptions {
   registryName?: string;
   /** Event type -> weight (view 1, cart 3, purchase 5, dislike -1; rating = value x weight). */
   eventWeights?: Record<string, number>;
-  /** Retrain every this many ms (null/absent = only on demand). */
+  /** Retrain every this many ms when events arrived since the last training (null/absent = only on demand). */
   retrainEvery?: number | null;
   cacheTtlMs?: number;
   cacheSize?: number;
@@ -133,6 +133,7 @@ export class EngineCore {
   /** What the retraining schedule runs (the engine with variants retrains them all). */
   scheduled: () => Promise<unknown> = () => this.retrain({ reason: 'schedule' });
   private timer: NodeJS.Timeout | null = null;
+  private ticking = false;
   private readonly rules = new Map<string, { version: number; rule: CompiledRule }>();
   private stopped = false;
 
@@ -159,12 +160,26 @@ export class EngineCore {
       }
     }
     if (this.o.retrainEvery !== null) {
-      this.timer = setInterval(() => {
-        if (!this.training) this.scheduled().catch(() => undefined);
-      }, this.o.retrainEvery);
+      this.timer = setInterval(() => void this.tick(), this.o.retrainEvery);
       this.timer.unref();
     }
     this.ready = true;
+  }
+
+  /**
+   * One tick of the retraining schedule: runs `scheduled` when events arrived after the ones the
+   * serving model was trained on (any writer of the store counts), and nothing is training already.
+   */
+  private async tick(): Promise<void> {
+    if (this.training || this.ticking || this.stopped) return;
+    this.ticking = true;
+    try {
+      if ((await this.store.lastEventSeq()) > this.snap.trainedSeq && !this.stopped) await this.scheduled();
+    } catch {
+      // a failed scheduled run leaves the serving model in place; the next tick tries again
+    } finally {
+      this.ticking = false;
+    }
   }
 
   async stop(): Promise<void> {
