@@ -94,6 +94,23 @@ async function checkServes(server: RunningServer, key: string, user: string): Pr
     [['demo-recs', 'running', ['als', 'item-knn']]],
   );
   assert.equal((await get('/v1/experiments/demo-recs/results')).status, 200);
+
+  // the demo's variant answers the other reads too when named (Engine pipeline argument)
+  const e = server.engine;
+  const item = body.items[0].id;
+  assert.ok((await e.similarItems(item, 5)).every((r) => r.source === 'als'));
+  assert.ok((await e.similarItems(item, 5, 'item-knn')).every((r) => r.source === 'item-knn'));
+  const viewed = items.items.slice(0, 3).map((i) => i.id);
+  const ses = await e.session(viewed, 5, 'item-knn');
+  assert.equal(ses.length, 5);
+  assert.ok(ses.every((r) => r.source === 'item-knn' && !viewed.includes(r.id)));
+  assert.ok((await e.session(viewed, 5)).every((r) => r.source === 'als'));
+  const rows = await e.rows(user, 'item-knn');
+  assert.equal(rows[0].title, 'Top picks for you');
+  assert.ok(rows[0].items.every((r) => r.source === 'item-knn' || r.source === 'new'));
+  assert.ok((await e.explain(user, item, 'item-knn')).reasons.length > 0);
+  assert.equal((await e.group([user, user], 5, 'average', 'item-knn')).length, 5);
+  await assert.rejects(e.similarItems(item, 5, 'nope'), (err: unknown) => (err as { code?: string; field?: string }).code === 'E_PARAM' && (err as { field?: string }).field === 'pipeline');
   return { items: items.items, recs: body.items };
 }
 

@@ -69,6 +69,11 @@ export class AffinityEngine implements Engine {
     return c;
   }
 
+  /** The core of an optional pipeline name (absent: the default model). */
+  private coreOf(pipeline: string | undefined): EngineCore {
+    return pipeline === undefined ? this.core : this.pipelineCore(pipeline);
+  }
+
   /** Starts the default, then each variant (each loads its active version, or trains one). */
   async start(): Promise<void> {
     for (const c of this.cores()) await c.start();
@@ -220,10 +225,11 @@ export class AffinityEngine implements Engine {
     return result;
   }
 
-  async similarItems(itemId: string, n: number): Promise<RecItem[]> {
+  async similarItems(itemId: string, n: number, pipeline?: string): Promise<RecItem[]> {
     checkId(itemId, 'itemId');
     checkN(n);
-    const s = this.core.snap;
+    const c = this.coreOf(pipeline);
+    const s = c.snap;
     const u = s.items.ids.get(itemId);
     if (u < 0) throw new AffinityError('E_UNKNOWN_ID', `itemId: unknown item ${JSON.stringify(itemId)}`, { field: 'itemId' });
     const title = s.items.title(u);
@@ -260,19 +266,20 @@ export class AffinityEngine implements Engine {
     return out;
   }
 
-  async explain(userId: string, itemId: string): Promise<{ score: number; reasons: string[] }> {
+  async explain(userId: string, itemId: string, pipeline?: string): Promise<{ score: number; reasons: string[] }> {
     checkId(userId, 'userId');
     checkId(itemId, 'itemId');
-    const s = this.core.snap;
+    const c = this.coreOf(pipeline);
+    const s = c.snap;
     const i = s.items.ids.get(itemId);
     if (i < 0) throw new AffinityError('E_UNKNOWN_ID', `itemId: unknown item ${JSON.stringify(itemId)}`, { field: 'itemId' });
-    const h = userHistory(s, userId, this.core.overlay.get(userId));
-    const req = requestContext(h, this.core.o.now());
+    const h = userHistory(s, userId, c.overlay.get(userId));
+    const req = requestContext(h, c.o.now());
     const scored = scoreUser(s, h);
     const fromModel = scored.scores !== null && i < s.items.nModel;
     const score = fromModel && scored.scores ? scored.scores[i] : s.items.popularity[i];
     const source = fromModel ? scored.source : i >= s.items.nModel && s.model ? 'new' : 'popular';
-    const reasons = explainItems(s, { items: Int32Array.of(i), scores: Float32Array.of(score), sources: [source] }, req, this.core.o.verb);
+    const reasons = explainItems(s, { items: Int32Array.of(i), scores: Float32Array.of(score), sources: [source] }, req, c.o.verb);
     if (h.touched.includes(i)) reasons.push('You have already interacted with it');
     const pop = s.items.popularity[i];
     if (pop > 0) reasons.push(`${pop} interaction${pop === 1 ? '' : 's'} by all users`);
@@ -280,37 +287,39 @@ export class AffinityEngine implements Engine {
     return { score, reasons };
   }
 
-  async session(recentItemIds: readonly string[], n: number): Promise<RecItem[]> {
+  async session(recentItemIds: readonly string[], n: number, pipeline?: string): Promise<RecItem[]> {
     if (!Array.isArray(recentItemIds)) throw paramError('items', recentItemIds, 'an array of item ids');
     recentItemIds.forEach((id, k) => checkId(id, `items[${k}]`));
     checkN(n);
-    const s = this.core.snap;
+    const c = this.coreOf(pipeline);
+    const s = c.snap;
     const touched = recentItemIds.map((id) => s.items.ids.get(id)).filter((i) => i >= 0);
     const known = touched.filter((i) => i < s.items.nModel);
     const hist = { items: Int32Array.from(known), values: new Float32Array(known.length).fill(1) };
     const h = { modelUser: -1, items: hist.items, values: hist.values, touched: Int32Array.from(touched), overlayEvents: known.length };
-    const req = requestContext(h, this.core.o.now());
+    const req = requestContext(h, c.o.now());
     const filter = { excludeSeen: true, touched: h.touched, category: null, rule: null, req, deny: null };
-    const list = rankForUser(s, scoreUser(s, h), filter, n, this.core.o.newItemEvery);
-    return this.toRecItems(s, list, explainItems(s, list, req, this.core.o.verb));
+    const list = rankForUser(s, scoreUser(s, h), filter, n, c.o.newItemEvery);
+    return this.toRecItems(s, list, explainItems(s, list, req, c.o.verb));
   }
 
-  async group(userIds: readonly string[], n: number, strategy: GroupStrategy): Promise<RecItem[]> {
+  async group(userIds: readonly string[], n: number, strategy: GroupStrategy, pipeline?: string): Promise<RecItem[]> {
     if (!Array.isArray(userIds) || userIds.length === 0) throw paramError('users', userIds, 'a non-empty array of user ids');
     userIds.forEach((id, k) => checkId(id, `users[${k}]`));
     checkN(n);
     if (!GROUP_STRATEGIES.includes(strategy as PipelineGroupStrategy)) throw paramError('strategy', strategy, GROUP_STRATEGIES.join(', '));
-    const s = this.core.snap;
+    const c = this.coreOf(pipeline);
+    const s = c.snap;
     const m = s.model;
-    const hs = userIds.map((u) => userHistory(s, u, this.core.overlay.get(u)));
+    const hs = userIds.map((u) => userHistory(s, u, c.overlay.get(u)));
     const touched = new Set<number>();
     for (const h of hs) for (const i of h.touched) touched.add(i);
     if (!m) {
       const list = popularList(s.items, plainEligible(s.items, null, [...touched]), null, n, 'popular');
-      return this.toRecItems(s, list, explainItems(s, list, this.emptyReq(), this.core.o.verb));
+      return this.toRecItems(s, list, explainItems(s, list, this.emptyReq(), c.o.verb));
     }
     const members: RequestContext[] = hs.map((h) => {
-      const ctx = requestContext(h, this.core.o.now());
+      const ctx = requestContext(h, c.o.now());
       if (h.modelUser >= 0 && h.overlayEvents === 0) ctx.history = { items: new Int32Array(0), values: new Float32Array(0), times: null };
       return ctx;
     });
@@ -343,23 +352,24 @@ export class AffinityEngine implements Engine {
     return this.plainList(n, category, 'trending');
   }
 
-  async rows(userId: string): Promise<Row[]> {
+  async rows(userId: string, pipeline?: string): Promise<Row[]> {
     checkId(userId, 'userId');
-    const top = await this.recommend({ userId, n: 10, pipeline: 'default' });
+    const c = this.coreOf(pipeline);
+    const top = await this.recommend({ userId, n: 10, pipeline: pipeline ?? 'default' });
     const out: Row[] = [];
     if (top.items.length > 0) out.push({ title: 'Top picks for you', reason: 'Top pick for you', items: top.items });
-    const s = this.core.snap;
+    const s = c.snap;
     if (!s.model) {
       const trending = await this.trending(10);
       if (trending.length > 0) out.push({ title: 'Trending now', reason: 'Popular right now', items: trending });
       return out;
     }
-    const h = userHistory(s, userId, this.core.overlay.get(userId));
+    const h = userHistory(s, userId, c.overlay.get(userId));
     const shown = top.items.map((r) => s.items.ids.get(r.id));
     const extra = [...h.touched, ...shown].filter((i) => !h.items.includes(i));
-    const req = requestContext(h, this.core.o.now());
+    const req = requestContext(h, c.o.now());
     req.history = { items: Int32Array.from([...extra, ...h.items]), values: Float32Array.from([...extra.map(() => 0), ...h.values]), times: null };
-    const rows = buildRows(s.model, req, s.items.catalog(), { order: ['because', 'trending', 'new'], verb: this.core.o.verb, perRow: 10 });
+    const rows = buildRows(s.model, req, s.items.catalog(), { order: ['because', 'trending', 'new'], verb: c.o.verb, perRow: 10 });
     for (const r of rows) {
       const it: number[] = [];
       const sc: number[] = [];

@@ -84,16 +84,21 @@ export interface Engine {
   /** Experiments were created or changed status: the engine reads them again before its next list. */
   onExperimentsChange?(): void;
   recommend(q: RecommendQuery): Promise<RecommendResult>;
-  similarItems(itemId: string, n: number): Promise<RecItem[]>;
+  /*
+   * The optional `pipeline` of similarItems, explain, session, group and rows names the model that
+   * answers, as RecommendQuery.pipeline does ('default', a variant name or a variant's model name);
+   * absent: the default model (no experiment bucketing). Unknown names: E_PARAM naming 'pipeline'.
+   */
+  similarItems(itemId: string, n: number, pipeline?: string): Promise<RecItem[]>;
   similarUsers(userId: string, n: number): Promise<{ id: string; score: number }[]>;
-  explain(userId: string, itemId: string): Promise<{ score: number; reasons: string[] }>;
+  explain(userId: string, itemId: string, pipeline?: string): Promise<{ score: number; reasons: string[] }>;
   /** Anonymous visitors: recommendations from a list of recently viewed item ids. */
-  session(recentItemIds: readonly string[], n: number): Promise<RecItem[]>;
-  group(userIds: readonly string[], n: number, strategy: GroupStrategy): Promise<RecItem[]>;
+  session(recentItemIds: readonly string[], n: number, pipeline?: string): Promise<RecItem[]>;
+  group(userIds: readonly string[], n: number, strategy: GroupStrategy, pipeline?: string): Promise<RecItem[]>;
   popular(n: number, category?: string): Promise<RecItem[]>;
   trending(n: number, category?: string): Promise<RecItem[]>;
   /** Presentation rows: "Because you watched X", "Trending now", "Top picks for you", "New releases". */
-  rows(userId: string): Promise<Row[]>;
+  rows(userId: string, pipeline?: string): Promise<Row[]>;
   /** Retrains in a worker without blocking requests, records the version with offline metrics, swaps atomically. */
   retrain(opts?: { reason?: string; pipeline?: string }): Promise<ModelVersion>;
   /** Makes an earlier model version active again. */
