@@ -299,3 +299,19 @@ test('data fetch offline, then the same files put where the message said: fetche
   noStack(bad.stderr);
   rmSync(home, { recursive: true, force: true });
 });
+
+test('data fetch ml-1m from files put by hand: accepted on presence only, and it says it is not checksum-verified', { skip: skipBuild }, () => {
+  const home = tmp();
+  const dir = join(home, 'datasets', 'ml-1m');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'ratings.dat'), '1::1193::5::978300760\n');
+  writeFileSync(join(dir, 'movies.dat'), '1193::One Flew Over the Cuckoo\'s Nest (1975)::Drama\n');
+  writeFileSync(join(dir, 'users.dat'), '1::F::1::10::48067\n');
+  const r = affinity(['data', 'fetch', 'ml-1m'], { AFFINITY_HOME: home });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, `ml-1m: ${dir}\n`);
+  assert.match(r.stderr, /note: ml-1m is not checksum-verified \(no SHA-256 recorded; files checked for presence only\)/);
+  const list = JSON.parse(affinity(['data', 'fetch', '--list', '--json'], { AFFINITY_HOME: home }).stdout) as ListEntry[];
+  assert.deepEqual([list[1].name, list[1].status, list[1].checksums], ['ml-1m', 'cached', 'none']);
+  rmSync(home, { recursive: true, force: true });
+});
