@@ -72,6 +72,13 @@ export interface Kernels {
   cholSolve64(f: number, l: Float64Array, lo: number, b: Float64Array, bo: number): void;
   cholesky32(f: number, a: Float32Array, ao: number): boolean;
   cholSolve32(f: number, l: Float32Array, lo: number, b: Float32Array, bo: number): void;
+  /**
+   * SGD fold-in of one user vector (SVD fold-in): `passes` passes over rows k = 0..n-1 of X (n x f at
+   * xo; the user's item factors) with targets y[yo + k]: e = y_k - bu - X_k·p;
+   * bu += lrB (e - regB bu); p = (1 - lrP regP) p + lrP e X_k (p: f floats at po, in place).
+   * Returns the final bu (lrB = 0 keeps the start value).
+   */
+  foldSgd(n: number, f: number, x: Float32Array, xo: number, y: Float64Array, yo: number, p: Float32Array, po: number, passes: number, bu: number, lrB: number, regB: number, lrP: number, regP: number): number;
   /** out (nRows x f) = S B for the CSR matrix S (nRows rows) and the dense matrix B (rows of f). */
   csrDense(nRows: number, s: CsrArrays, b: Float32Array, f: number, out: Float32Array): void;
   /**

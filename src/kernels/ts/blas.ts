@@ -138,3 +138,35 @@ export function selectTop(n: number, scores: Float32Array, so: number, k: number
   out.set(r.scores, oo);
   return r.items.length;
 }
+
+/** SGD fold-in passes of one user vector (see Kernels.foldSgd); f64 dot, f32 vector as the WASM kernel. */
+export function foldSgd(
+  n: number,
+  f: number,
+  x: Float32Array,
+  xo: number,
+  y: Float64Array,
+  yo: number,
+  p: Float32Array,
+  po: number,
+  passes: number,
+  bu: number,
+  lrB: number,
+  regB: number,
+  lrP: number,
+  regP: number,
+): number {
+  const decay = 1 - lrP * regP;
+  for (let s = 0; s < passes; s++) {
+    for (let k = 0; k < n; k++) {
+      const xr = xo + k * f;
+      let dot = 0;
+      for (let t = 0; t < f; t++) dot += x[xr + t] * p[po + t];
+      const e = y[yo + k] - bu - dot;
+      bu += lrB * (e - regB * bu);
+      const le = lrP * e;
+      for (let t = 0; t < f; t++) p[po + t] = decay * p[po + t] + le * x[xr + t];
+    }
+  }
+  return bu;
+}

@@ -31,6 +31,7 @@ export const tsKernels: Kernels = {
   cholesky32: blas.cholesky32,
   cholSolve32: blas.cholSolve32,
   csrDense: blas.csrDense,
+  foldSgd: blas.foldSgd,
   rows: rowsTs,
   rowsParallel: (job: RowJob, n: number) => Promise.resolve(rowsTs(job, 0, n)),
 };

@@ -24,6 +24,7 @@ interface Exports {
   cholesky32(f: number, a: number): number;
   cholSolve32(f: number, l: number, b: number): void;
   csrDense(nRows: number, indptr: number, indices: number, data: number, b: number, f: number, out: number): void;
+  foldSgd(n: number, f: number, x: number, y: number, p: number, passes: number, bu: number, lrB: number, regB: number, lrP: number, regP: number): number;
   implicitCg: RowKernel;
   implicitChol: RowKernel;
   explicitRows: RowKernel;
@@ -113,6 +114,10 @@ export class WasmKernels implements Kernels {
   gram(k: number, f: number, x: Float32Array, xo: number, g: Float32Array, go: number): void {
     if (!this.a(x) || !this.a(g)) return tsKernels.gram(k, f, x, xo, g, go);
     this.ex.gram(k, f, x.byteOffset + 4 * xo, g.byteOffset + 4 * go);
+  }
+  foldSgd(n: number, f: number, x: Float32Array, xo: number, y: Float64Array, yo: number, p: Float32Array, po: number, passes: number, bu: number, lrB: number, regB: number, lrP: number, regP: number): number {
+    if (!this.a(x) || !this.a(y) || !this.a(p)) return tsKernels.foldSgd(n, f, x, xo, y, yo, p, po, passes, bu, lrB, regB, lrP, regP);
+    return this.ex.foldSgd(n, f, x.byteOffset + 4 * xo, y.byteOffset + 8 * yo, p.byteOffset + 4 * po, passes, bu, lrB, regB, lrP, regP);
   }
   cholesky64(f: number, a: Float64Array, ao: number): boolean {
     if (!this.a(a)) return tsKernels.cholesky64(f, a, ao);

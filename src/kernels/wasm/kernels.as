@@ -9,3 +9,4 @@ export {
 export { implicitCg, implicitChol, explicitRows, implicitLoss } from './als';
 export { packItems, scorePacked, selectTop, recommendRows } from './score';
 export { bprSteps } from './bpr';
+export { foldSgd } from './foldin';
