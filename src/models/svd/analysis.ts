@@ -1,7 +1,6 @@
 import { topK } from '../../core/topk.js';
 import type { ScoredItems } from '../recommender.js';
 import type { FactorState } from './factor-model.js';
-import type { SgdRates } from './sgd.js';
 
 /** A user folded into a trained model (see FactorRatingModel.foldInUser). */
 export interface FoldedUser {
@@ -49,50 +48,6 @@ export function cosineTop(m: Float32Array, norms: Float32Array, f: number, row: 
     scores[r] = s / (nr * nn);
   }
   return topK(scores, n);
-}
-
-/**
- * SGD on b_u and p_u only (item side fixed), `steps` passes over the ratings in the given order,
- * starting from b_u = 0, p_u = 0:
- *   e = r - (offset + b_u + b_i + q_i·(p_u + z));  b_u += lrBu (e - regBu b_u);  p_u += lrPu (e q_i - regPu p_u)
- * with z the fixed implicit term (SVD++) or 0. Items unknown to the model are skipped.
- */
-export function foldIn(
-  st: FactorState,
-  itemKnown: Uint8Array,
-  items: Int32Array,
-  ratings: Float64Array,
-  implicit: Float32Array | null,
-  rates: SgdRates,
-  steps: number,
-): FoldedUser {
-  const f = st.f;
-  const q = st.qi;
-  const bi = st.bi;
-  const p = new Float64Array(f);
-  const z = implicit ?? new Float32Array(f);
-  let bu = 0;
-  let sse = 0;
-  let count = 0;
-  for (let s = 0; s < steps; s++) {
-    sse = 0;
-    count = 0;
-    for (let k = 0; k < items.length; k++) {
-      const i = items[k];
-      if (!itemKnown[i]) continue;
-      const oi = i * f;
-      let dot = 0;
-      for (let t = 0; t < f; t++) dot += q[oi + t] * (p[t] + z[t]);
-      const err = ratings[k] - (st.offset + bu + bi[i] + dot);
-      sse += err * err;
-      count++;
-      if (st.biased) bu += rates.lrBu * (err - rates.regBu * bu);
-      for (let t = 0; t < f; t++) p[t] += rates.lrPu * (err * q[oi + t] - rates.regPu * p[t]);
-    }
-  }
-  const vector = new Float32Array(f);
-  for (let t = 0; t < f; t++) vector[t] = p[t] + z[t];
-  return { bias: bu, vector, items: items.slice(), rmse: count ? Math.sqrt(sse / count) : 0 };
 }
 
 /**

@@ -5,7 +5,7 @@ import { SvdppModel } from './svdpp.js';
 
 export { SvdModel } from './svd.js';
 export { SvdppModel } from './svdpp.js';
-export { FactorRatingModel, type FactorState, type Explanation, type FoldedUser } from './factor-model.js';
+export { FactorRatingModel, type FactorState, type Explanation, type FoldedUser, type FoldInMethod, type FoldInOptions } from './factor-model.js';
 export { SURPRISE_SVD, SURPRISE_SVDPP, SVD_PARAMS, SVDPP_PARAMS, resolveRates } from './params.js';
 
 const svd = defineModel({
