@@ -4,7 +4,8 @@
 // 2. 10% of the users held out of training (seeded), folded in from their training history: NDCG@10
 //    on their test items, next to the same users' NDCG@10 in the full model.
 // Data: shared/data/ml-100k-split (train.tsv as binary interactions) for als, bpr, ease, item-knn;
-// svd on the explicit ratings of ml-100k/u.data without the split's test rows (same test rows).
+// svd / svdpp on the explicit ratings of ml-100k/u.data without the split's test rows (same test rows);
+// svd:solve / svdpp:solve: the same models folded in by the least-squares solve (foldInUser method 'solve').
 // Usage: node --import tsx bench/fold-in.ts [dataDir] [model,model,...]
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -15,9 +16,11 @@ import { Dataset } from '../src/data/dataset.js';
 import { ndcgAt, relevantSet } from '../src/eval/metrics.js';
 import { loadImplicitSplit } from '../src/models/ease/split-eval.js';
 import { createModel } from '../src/models/registry.js';
-import type { Params } from '../src/models/recommender.js';
+import type { Params, Recommender, ScoredItems } from '../src/models/recommender.js';
+import { FactorRatingModel } from '../src/models/svd/index.js';
 
 interface Case {
+  /** Row label; the registry name is the part before ':' (svd:solve = svd with foldInUser method 'solve'). */
   model: string;
   params: Params;
   train: Dataset;
@@ -74,27 +77,46 @@ function overlap(a: Int32Array, b: Int32Array): number {
   return o;
 }
 
+/** The fold-in under test: recommendHistory, or for 'svd:solve' / 'svdpp:solve' the least-squares fold-in. */
+function folder(label: string, m: Recommender): (items: Int32Array, values: Float32Array) => ScoredItems {
+  if (label.endsWith(':solve')) {
+    if (!(m instanceof FactorRatingModel)) throw new Error(`${label}: not an SVD model`);
+    return (items, values) => m.recommendFolded(m.foldInUser(items, values, { method: 'solve' }), { n: 10 });
+  }
+  return (items, values) => m.recommendHistory(items, values, { n: 10 });
+}
+
 async function run(c: Case): Promise<string> {
   const { train, test } = c;
-  const full = createModel(c.model, c.params);
+  const name = c.model.split(':')[0];
+  const full = createModel(name, c.params);
+  const foldFull = folder(c.model, full);
   const fit = await full.fit(train, { threads: 1 });
   const users: number[] = [];
   for (let u = 0; u < train.nUsers; u++) if (rowOf(train, u).items.length > 0) users.push(u);
   // warm-up (JIT), then one timed recommendHistory per user
-  for (const u of users.slice(0, 50)) full.recommendHistory(rowOf(train, u).items, rowOf(train, u).values, { n: 10 });
+  for (const u of users.slice(0, 50)) foldFull(rowOf(train, u).items, rowOf(train, u).values);
+  // wall clock and CPU time (process.cpuUsage: time on a core, so not inflated by waiting for one
+  // on a loaded host) of each call
   const times = new Float64Array(users.length);
+  const cpu = new Float64Array(users.length);
   let ov = 0;
   users.forEach((u, k) => {
     const h = rowOf(train, u);
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
-    const r = full.recommendHistory(h.items, h.values, { n: 10 });
+    const r = foldFull(h.items, h.values);
     times[k] = performance.now() - t0;
+    const c = process.cpuUsage(c0);
+    cpu[k] = (c.user + c.system) / 1000;
     ov += overlap(full.recommend(u, { n: 10 }).items, r.items);
   });
-  const sorted = Float64Array.from(times).sort();
-  const mean = times.reduce((a, b) => a + b, 0) / times.length;
-  const p50 = sorted[Math.floor(0.5 * sorted.length)];
-  const p99 = sorted[Math.min(sorted.length - 1, Math.floor(0.99 * sorted.length))];
+  const stats = (a: Float64Array): [number, number, number] => {
+    const sorted = Float64Array.from(a).sort();
+    return [a.reduce((x, y) => x + y, 0) / a.length, sorted[Math.floor(0.5 * sorted.length)], sorted[Math.min(sorted.length - 1, Math.floor(0.99 * sorted.length))]];
+  };
+  const [mean, p50, p99] = stats(times);
+  const [cpuMean, , cpuP99] = stats(cpu);
 
   // hold out 10% of the users (seeded), train without them, fold them in
   const perm = new Rng(42).permutation(train.nUsers);
@@ -102,8 +124,9 @@ async function run(c: Case): Promise<string> {
   for (let k = 0; k < Math.round(0.1 * train.nUsers); k++) held[perm[k]] = 1;
   const keep: number[] = [];
   for (let r = 0; r < train.size; r++) if (!held[train.user[r]]) keep.push(r);
-  const part = createModel(c.model, c.params);
+  const part = createModel(name, c.params);
   await part.fit(train.subset(keep), { threads: 1 });
+  const foldPart = folder(c.model, part);
   let nFold = 0;
   let nFull = 0;
   let nUsers = 0;
@@ -112,7 +135,7 @@ async function run(c: Case): Promise<string> {
     if (!held[u] || test[u].length === 0) continue;
     const h = rowOf(train, u);
     const rel = relevantSet(test[u]);
-    const folded = part.recommendHistory(h.items, h.values, { n: 10 }).items;
+    const folded = foldPart(h.items, h.values).items;
     const own = full.recommend(u, { n: 10 }).items;
     nFold += ndcgAt(folded, rel, 10);
     nFull += ndcgAt(own, rel, 10);
@@ -126,6 +149,8 @@ async function run(c: Case): Promise<string> {
     mean.toFixed(3),
     p50.toFixed(3),
     p99.toFixed(3),
+    cpuMean.toFixed(3),
+    cpuP99.toFixed(3),
     nUsers,
     (nFold / nUsers).toFixed(4),
     (nFull / nUsers).toFixed(4),
@@ -142,12 +167,15 @@ async function main(): Promise<void> {
     { model: 'als', params: {}, ...split },
     { model: 'bpr', params: {}, ...split },
     { model: 'svd', params: {}, ...explicit },
+    { model: 'svdpp', params: {}, ...explicit },
+    { model: 'svd:solve', params: {}, ...explicit },
+    { model: 'svdpp:solve', params: {}, ...explicit },
     { model: 'ease', params: { lambda: 500 }, ...split },
     { model: 'item-knn', params: {}, ...split },
   ];
   console.log(`node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores, shared), 1 thread`);
-  console.log('| model | fit s | overlap@10 (all users) | fold-in + top-10 mean ms | p50 ms | p99 ms | held-out users | NDCG@10 folded in | NDCG@10 in full model | overlap@10 folded vs full |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  console.log('| model | fit s | overlap@10 (all users) | fold-in + top-10 mean ms | p50 ms | p99 ms | CPU mean ms | CPU p99 ms | held-out users | NDCG@10 folded in | NDCG@10 in full model | overlap@10 folded vs full |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const c of cases) if (!only || only.includes(c.model)) console.log(`| ${await run(c)} |`);
 }
 
