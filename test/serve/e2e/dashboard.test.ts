@@ -2,10 +2,11 @@
  * End-to-end test of the dashboard in headless Chromium (Debian's `chromium` package, driven by
  * playwright-core): a service on port 0 over sqlite::memory: with a small synthetic catalogue and the real
  * engine; visits every page, clicks user -> item -> similar item, asserts visible content and saves
- * screenshots to docs/screenshots/. Without /usr/bin/chromium the test skips, or fails under CI=true.
+ * screenshots (to docs/screenshots/ with UPDATE_SCREENSHOTS=1, else a temp folder). Without /usr/bin/chromium the test skips, or fails under CI=true.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +18,10 @@ import { createEngine } from '../../../src/serve/engine/index.js';
 import { openStore } from '../../../src/store/index.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'docs', 'screenshots');
+// Screenshots go to a temp folder; UPDATE_SCREENSHOTS=1 writes the committed ones in docs/screenshots/.
+const SHOTS = process.env.UPDATE_SCREENSHOTS
+  ? join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'docs', 'screenshots')
+  : mkdtempSync(join(tmpdir(), 'affinity-shots-'));
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 const missing = !existsSync(CHROMIUM);
