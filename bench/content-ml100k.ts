@@ -4,11 +4,11 @@
  *   AFFINITY_DATA=../shared/data node --import tsx bench/content-ml100k.ts
  */
 import { join } from 'node:path';
-import { loadMl100kSplit, ndcgAtK } from '../src/models/content/split-eval.js';
+import { loadImplicitSplit, topNFigures, untrainedItems } from '../test/helpers/split-eval.js';
 import { createModel } from '../src/models/registry.js';
 
 const root = process.env.AFFINITY_DATA ?? '../shared/data';
-const { train, test } = await loadMl100kSplit(join(root, 'ml-100k-split'), join(root, 'ml-100k/u.item'));
+const { train, testData: test } = await loadImplicitSplit(join(root, 'ml-100k-split'), join(root, 'ml-100k/u.item'));
 const specs: Record<string, string | number>[] = [
   {},
   { columns: 'genres' },
@@ -21,7 +21,7 @@ for (const spec of specs) {
   const t0 = performance.now();
   await m.fit(train);
   const fit = (performance.now() - t0) / 1000;
-  const r = ndcgAtK(m, train, test, 10);
+  const r = topNFigures(m, test, 10, { deny: untrainedItems(train) });
   const label = Object.entries(spec).map(([k, v]) => `${k}=${v}`).join(' ') || '(defaults: all columns)';
   console.log(`| ${label} | ${r.ndcg.toFixed(4)} | ${r.precision.toFixed(4)} | ${fit.toFixed(3)} |`);
 }

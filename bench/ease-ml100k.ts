@@ -3,12 +3,12 @@
 // Usage: node --import tsx bench/ease-ml100k.ts [dataDir] [lambda,lambda,...]
 import { join } from 'node:path';
 import { createModel } from '../src/models/registry.js';
-import { evaluateTopN, loadImplicitSplit } from '../src/models/ease/split-eval.js';
+import { loadImplicitSplit, topNFigures } from '../test/helpers/split-eval.js';
 
 async function main(): Promise<void> {
   const root = process.argv[2] ?? process.env.AFFINITY_DATA ?? '../shared/data';
   const lambdas = (process.argv[3] ?? '500,200,100,50').split(',').map(Number);
-  const split = loadImplicitSplit(join(root, 'ml-100k-split'));
+  const split = await loadImplicitSplit(join(root, 'ml-100k-split'));
   console.log(`train ${split.train.size} rows, ${split.train.nUsers} users, ${split.train.nItems} items`);
   console.log('lambda\tfit_s\tP@10\tR@10\tNDCG@10\tMAP@10\ttop10_all_users_s');
   for (const lambda of lambdas) {
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
     }
     fits.sort((a, b) => a - b);
     const t0 = performance.now();
-    const r = evaluateTopN(model, split.test, 10);
+    const r = topNFigures(model, split.test, 10);
     const evalS = (performance.now() - t0) / 1000;
     console.log([lambda, fits[1].toFixed(3), r.precision.toFixed(4), r.recall.toFixed(4), r.ndcg.toFixed(4), r.map.toFixed(4), evalS.toFixed(3)].join('\t'));
   }

@@ -14,7 +14,7 @@ import { IdMap } from '../src/core/idmap.js';
 import { Rng } from '../src/core/rng.js';
 import { Dataset } from '../src/data/dataset.js';
 import { ndcgAt, relevantSet } from '../src/eval/metrics.js';
-import { loadImplicitSplit } from '../src/models/ease/split-eval.js';
+import { loadImplicitSplit } from '../test/helpers/split-eval.js';
 import { createModel } from '../src/models/registry.js';
 import type { Params, Recommender, ScoredItems } from '../src/models/recommender.js';
 import { FactorRatingModel } from '../src/models/svd/index.js';
@@ -161,7 +161,7 @@ async function run(c: Case): Promise<string> {
 async function main(): Promise<void> {
   const root = process.argv[2] ?? process.env.AFFINITY_DATA ?? '../shared/data';
   const only = process.argv[3]?.split(',');
-  const split = loadImplicitSplit(join(root, 'ml-100k-split'));
+  const split = await loadImplicitSplit(join(root, 'ml-100k-split'));
   const explicit = explicitCase(root);
   const cases: Case[] = [
     { model: 'als', params: {}, ...split },

@@ -9,8 +9,7 @@ import { join } from 'node:path';
 import { loadInteractions } from '../src/data/load.js';
 import { loadItemFeatures } from '../src/data/side.js';
 import { createModel } from '../src/models/registry.js';
-import type { BaseRecommender } from '../src/models/base.js';
-import type { Dataset } from '../src/data/dataset.js';
+import { topNFigures, untrainedItems } from '../test/helpers/split-eval.js';
 
 const args = process.argv.slice(2);
 const dir = args[0] && !args[0].includes('=') ? args.shift() as string : '../shared/data';
@@ -18,39 +17,6 @@ const extra: Record<string, string> = {};
 for (const a of args) {
   const eq = a.indexOf('=');
   extra[a.slice(0, eq)] = a.slice(eq + 1);
-}
-
-export function rankingMetrics(model: BaseRecommender, train: Dataset, test: Dataset, k = 10): { ndcg: number; precision: number; recall: number; users: number } {
-  const rel = new Map<number, Set<number>>();
-  for (let r = 0; r < test.size; r++) {
-    let s = rel.get(test.user[r]);
-    if (!s) rel.set(test.user[r], (s = new Set()));
-    s.add(test.item[r]);
-  }
-  const counts = train.itemCounts();
-  const deny: number[] = [];
-  for (let i = 0; i < counts.length; i++) if (counts[i] === 0) deny.push(i);
-  let ndcg = 0;
-  let prec = 0;
-  let rec = 0;
-  for (const [u, s] of rel) {
-    const top = model.recommend(u, { n: k, deny });
-    let dcg = 0;
-    let hits = 0;
-    top.items.forEach((i, pos) => {
-      if (s.has(i)) {
-        hits++;
-        dcg += 1 / Math.log2(pos + 2);
-      }
-    });
-    let idcg = 0;
-    for (let p = 0; p < Math.min(k, s.size); p++) idcg += 1 / Math.log2(p + 2);
-    ndcg += dcg / idcg;
-    prec += hits / k;
-    rec += hits / s.size;
-  }
-  const n = rel.size;
-  return { ndcg: ndcg / n, precision: prec / n, recall: rec / n, users: n };
 }
 
 async function main(): Promise<void> {
@@ -69,7 +35,7 @@ async function main(): Promise<void> {
     const c0 = process.cpuUsage();
     const rep = await model.fit(train);
     const c = process.cpuUsage(c0);
-    const m = rankingMetrics(model, train, test);
+    const m = topNFigures(model, test, 10, { deny: untrainedItems(train) });
     const cpu = (c.user + c.system) / 1e6;
     console.log(
       `${label} ${JSON.stringify(params)}: NDCG@10 ${m.ndcg.toFixed(4)}  P@10 ${m.precision.toFixed(4)}  R@10 ${m.recall.toFixed(4)}  fit ${rep.fitSeconds.toFixed(2)} s wall, ${cpu.toFixed(2)} s CPU  (${m.users} users)`,

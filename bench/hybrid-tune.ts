@@ -16,7 +16,7 @@ import { loadItemFeatures } from '../src/data/side.js';
 import { applySplit, splitDataset } from '../src/data/split.js';
 import { createModel } from '../src/models/registry.js';
 import type { Dataset } from '../src/data/dataset.js';
-import { rankingMetrics } from './hybrid-ml100k.js';
+import { topNFigures, untrainedItems } from '../test/helpers/split-eval.js';
 
 const argv = process.argv.slice(2);
 let dir = '../shared/data';
@@ -63,7 +63,7 @@ for (const cfg of configs) {
     const c = process.cpuUsage(c0);
     wall += rep.fitSeconds;
     cpu += (c.user + c.system) / 1e6;
-    const m = rankingMetrics(model, train, evalSet);
+    const m = topNFigures(model, evalSet, 10, { deny: untrainedItems(train) });
     nd.push(m.ndcg);
     pr.push(m.precision);
   }

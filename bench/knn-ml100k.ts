@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { loadInteractions, loadTrainTest } from '../src/data/load.js';
 import { applySplit } from '../src/data/split.js';
 import { createModel } from '../src/models/registry.js';
-import { binaryImplicit, kFoldSplits, rankingFigures, ratingErrors } from '../src/models/knn/knn-eval.js';
+import { binaryImplicit, kFoldSplits, topNFigures, ratingErrors } from '../test/helpers/split-eval.js';
 
 const root = process.env.AFFINITY_DATA ?? join(process.cwd(), '..', 'shared', 'data');
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.split('=') as [string, string]));
@@ -59,7 +59,7 @@ for (const [label, params] of [
   for (let rep = 0; rep < 5; rep++) {
     const m = createModel(name, { ...params, threads });
     fits.push((await m.fit(bin)).fitSeconds);
-    if (rep === 0) figs = rankingFigures(m, test);
+    if (rep === 0) figs = topNFigures(m, test);
   }
   const f = figs!;
   console.log(`${label.padEnd(22)} P@10 ${f.precision.toFixed(4)} R@10 ${f.recall.toFixed(4)} NDCG@10 ${f.ndcg.toFixed(4)} MAP@10 ${f.map.toFixed(4)}  fit ${median(fits).toFixed(3)} s (median of 5)`);

@@ -12,7 +12,7 @@ import { applySplit, splitDataset } from '../src/data/split.js';
 import { resolveParams } from '../src/models/params.js';
 import { svdModels } from '../src/models/svd/index.js';
 import type { Params } from '../src/models/recommender.js';
-import { ratingErrors } from '../src/models/svd/eval-util.js';
+import { ratingErrors } from '../test/helpers/split-eval.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, def: string): string => {

@@ -9,7 +9,7 @@ import { loadItemFeatures } from '../src/data/side.js';
 import type { Dataset } from '../src/data/dataset.js';
 import { ndcgAt, recallAt, relevantSet } from '../src/eval/metrics.js';
 import { buildFeatureMatrix } from '../src/features/matrix.js';
-import { loadImplicitSplit } from '../src/models/ease/split-eval.js';
+import { loadImplicitSplit } from '../test/helpers/split-eval.js';
 import { createModel } from '../src/models/registry.js';
 import type { Recommender } from '../src/models/recommender.js';
 import { modelCandidates, type CandidateGenerator } from '../src/rank/candidates.js';
@@ -68,7 +68,7 @@ function median(a: number[]): number {
 }
 
 async function main(): Promise<void> {
-  const split = loadImplicitSplit(join(root, 'ml-100k-split'));
+  const split = await loadImplicitSplit(join(root, 'ml-100k-split'));
   const train = split.train;
   const table = await loadItemFeatures(join(root, 'ml-100k/u.item'));
   console.log(`train ${train.size} rows, ${train.nUsers} users, ${train.nItems} items; ${nTrees} trees; EASE feature: ${useEase}; holdout share ${FRACTION} x ${ROUNDS} rounds`);

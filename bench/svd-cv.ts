@@ -12,7 +12,7 @@
 import { loadInteractions } from '../src/data/load.js';
 import { applySplit, splitDataset } from '../src/data/split.js';
 import { createModel } from '../src/models/registry.js';
-import { ratingErrors } from '../src/models/svd/eval-util.js';
+import { ratingErrors } from '../test/helpers/split-eval.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, def: string): string => {

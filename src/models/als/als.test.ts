@@ -7,7 +7,7 @@ import { modelConformance, checkerboardFixture } from '../conformance.js';
 import { createModel } from '../registry.js';
 import type { ProgressEvent } from '../recommender.js';
 import { AlsRecommender } from './als.js';
-import { rankingAtK } from './ndcg.js';
+import { topNFigures } from '../../../test/helpers/split-eval.js';
 
 const small = { factors: 8, iterations: 10 };
 modelConformance('als', () => createModel('als', small), { checkerboard: true, fitOptions: { threads: 1 } });
@@ -145,7 +145,7 @@ test('ML-100K implicit split: NDCG@10 beats implicit ALS (0.2298) with the defau
   const train = data.subset(fold.trainRows).derive({ value: new Float32Array(fold.trainRows.length).fill(1) });
   const m = createModel('als');
   await m.fit(train);
-  const r = rankingAtK(m, data.subset(fold.testRows), 10);
+  const r = topNFigures(m, data.subset(fold.testRows), 10);
   assert.equal(r.users, 942);
   assert.ok(r.ndcg > 0.2298, `NDCG@10 ${r.ndcg}`);
   assert.ok(r.precision > 0.1583, `P@10 ${r.precision}`);

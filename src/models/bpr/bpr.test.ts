@@ -8,7 +8,7 @@ import { sharedData, SKIP_NO_DATA } from '../../../test/helpers/data.js';
 import { checkerboardFixture, modelConformance } from '../conformance.js';
 import { decodeState, encodeState } from '../io.js';
 import { createModel } from '../registry.js';
-import { evaluateTopN, loadImplicitSplit } from '../ease/split-eval.js';
+import { loadImplicitSplit, topNFigures } from '../../../test/helpers/split-eval.js';
 import { BprModel } from './bpr.js';
 import { buildAlias, drawAlias } from './sampling.js';
 
@@ -129,9 +129,9 @@ describe('bpr', () => {
 
   const train = sharedData('ml-100k-split/train.tsv');
   it('ML-100K implicit split: beats implicit BPR (NDCG@10 0.2101) with the defaults', { skip: train ? false : SKIP_NO_DATA }, async () => {
-    const s = loadImplicitSplit(dirname(train!));
+    const s = await loadImplicitSplit(dirname(train!));
     const m = await fitBpr(s.train, {});
-    const r = evaluateTopN(m, s.test, 10);
+    const r = topNFigures(m, s.test, 10);
     assert.ok(r.ndcg > 0.2101 + 0.04, `NDCG@10 ${r.ndcg}`);
     assert.ok(r.precision > 0.1493, `P@10 ${r.precision}`);
   });

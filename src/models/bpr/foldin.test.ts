@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { AffinityError } from '../../core/errors.js';
 import { sharedData, SKIP_NO_DATA } from '../../../test/helpers/data.js';
 import { checkerboardFixture } from '../conformance.js';
-import { loadImplicitSplit } from '../ease/split-eval.js';
+import { loadImplicitSplit } from '../../../test/helpers/split-eval.js';
 import { createModel } from '../registry.js';
 import { BprModel } from './bpr.js';
 
@@ -42,7 +42,7 @@ test('bpr fold-in: starts at the mean of the positives, values filter, errors', 
 
 const train = sharedData('ml-100k-split/train.tsv');
 test('bpr fold-in on ML-100K: reproduces the trained users\' top-10 (overlap@10 >= 7.5 of 10)', { skip: train ? false : SKIP_NO_DATA }, async () => {
-  const s = loadImplicitSplit(dirname(train!));
+  const s = await loadImplicitSplit(dirname(train!));
   const m = await fit(s.train, {});
   const { indptr, indices } = m.seen;
   let overlap = 0;

@@ -9,7 +9,7 @@ import { createModel } from '../registry.js';
 import { decodeState, encodeState } from '../io.js';
 import { EaseModel } from './ease.js';
 import { spdInverse } from './linalg.js';
-import { evaluateTopN, loadImplicitSplit } from './split-eval.js';
+import { loadImplicitSplit, topNFigures } from '../../../test/helpers/split-eval.js';
 
 // u0 {a,b}, u1 {b,c}, u2 {a,b,c}, u3 {a}: XᵀX + I = [[4,2,1],[2,4,2],[1,2,3]], det 24,
 // P = [[8,-4,0],[-4,11,-6],[0,-6,12]] / 24, B[i][j] = -P[i][j] / P[j][j].
@@ -119,9 +119,9 @@ describe('ease', () => {
 
   const train = sharedData('ml-100k-split/train.tsv');
   it('ML-100K implicit split: NDCG@10 of the dense reference (0.3253 at λ=500)', { skip: train ? false : SKIP_NO_DATA }, async () => {
-    const s = loadImplicitSplit(dirname(train!));
+    const s = await loadImplicitSplit(dirname(train!));
     const m = await fitEase(s.train, {});
-    const r = evaluateTopN(m, s.test, 10);
+    const r = topNFigures(m, s.test, 10);
     assert.equal(r.users, 942);
     assert.ok(r.ndcg >= 0.32, `NDCG@10 ${r.ndcg}`);
     assert.ok(Math.abs(r.ndcg - 0.3253) < 0.001, `NDCG@10 ${r.ndcg} vs the reference 0.3253`);

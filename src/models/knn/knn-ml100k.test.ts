@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { loadInteractions } from '../../data/load.js';
 import { sharedData, SKIP_NO_DATA } from '../../../test/helpers/data.js';
 import { createModel } from '../registry.js';
-import { kFoldSplits, ratingErrors } from './knn-eval.js';
+import { kFoldSplits, ratingErrors } from '../../../test/helpers/split-eval.js';
 
 /**
  * ML-100K 5-fold CV against Surprise's figures: KNNWithMeans (user, MSD, k = 40) 0.951 (Surprise's

@@ -6,7 +6,7 @@ import { applySplit } from '../../data/split.js';
 import { sharedData, SKIP_NO_DATA } from '../../../test/helpers/data.js';
 import { modelConformance } from '../conformance.js';
 import { createModel } from '../registry.js';
-import { binaryImplicit, rankingFigures } from './knn-eval.js';
+import { binaryImplicit, topNFigures } from '../../../test/helpers/split-eval.js';
 
 /**
  * Binary version of the 3 x 4 matrix of similarity.test.ts:
@@ -65,12 +65,12 @@ describe('ML-100K implicit split (peers: implicit cosine NDCG@10 0.2606, BM25 0.
     assert.equal(bin.size, 44296);
     const cos = createModel('item-knn');
     await cos.fit(bin);
-    const fc = rankingFigures(cos, test);
+    const fc = topNFigures(cos, test);
     assert.equal(fc.users, 942);
     assert.ok(fc.ndcg >= 0.2606 - 0.005, `cosine NDCG@10 ${fc.ndcg}`);
     const bm = createModel('item-knn', { similarity: 'bm25' });
     await bm.fit(bin);
-    const fb = rankingFigures(bm, test);
+    const fb = topNFigures(bm, test);
     assert.ok(Math.abs(fb.ndcg - 0.2559) <= 0.01 || fb.ndcg > 0.2559, `bm25 NDCG@10 ${fb.ndcg}`);
     console.log(`# item-knn cosine ${JSON.stringify(fc)}\n# item-knn bm25 ${JSON.stringify(fb)}`);
   });

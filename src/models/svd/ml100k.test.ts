@@ -4,7 +4,7 @@ import { SKIP_NO_DATA, sharedData } from '../../../test/helpers/data.js';
 import { loadInteractions } from '../../data/load.js';
 import { applySplit, splitDataset } from '../../data/split.js';
 import { createModel } from '../registry.js';
-import { ratingErrors } from './eval-util.js';
+import { ratingErrors } from '../../../test/helpers/split-eval.js';
 
 /**
  * MovieLens 100K, the 5-fold CV of the Surprise protocol (the k-fold split with seed 0 reproduces

@@ -9,7 +9,7 @@ import { Rng } from '../../core/rng.js';
 import { Dataset } from '../../data/dataset.js';
 import { createModel, loadModel, saveModel } from '../registry.js';
 import type { ProgressEvent } from '../recommender.js';
-import { ratingErrors } from './eval-util.js';
+import { ratingErrors } from '../../../test/helpers/split-eval.js';
 import { FactorRatingModel } from './factor-model.js';
 import { SvdModel } from './svd.js';
 import { SvdppModel } from './svdpp.js';
