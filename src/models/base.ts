@@ -118,13 +118,8 @@ export abstract class BaseRecommender<P extends Params = Params> implements Reco
     return out;
   }
 
-  /**
-   * Top-n of `scores` (which it may modify) for `user` under the options: seen items, deny-list and
-   * items outside the allow-list get -Infinity before selection.
-   */
-  protected select(user: number, scores: Float32Array, opts: RecommendOptions): ScoredItems {
-    const n = opts.n ?? 10;
-    if (!(Number.isInteger(n) && n >= 0)) throw new AffinityError('E_PARAM', `n: got ${n}; expected a non-negative integer`, { field: 'n' });
+  /** Sets -Infinity on `scores` for the user's seen items (unless excludeSeen is false) and the deny-list. */
+  protected maskExcluded(user: number, scores: Float32Array, opts: RecommendOptions): void {
     if (opts.excludeSeen ?? true) {
       if (opts.seen) {
         for (let k = 0; k < opts.seen.length; k++) scores[opts.seen[k]] = -Infinity;
@@ -134,6 +129,16 @@ export abstract class BaseRecommender<P extends Params = Params> implements Reco
       }
     }
     if (opts.deny) for (let k = 0; k < opts.deny.length; k++) scores[opts.deny[k]] = -Infinity;
+  }
+
+  /**
+   * Top-n of `scores` (which it may modify) for `user` under the options: seen items, deny-list and
+   * items outside the allow-list get -Infinity before selection.
+   */
+  protected select(user: number, scores: Float32Array, opts: RecommendOptions): ScoredItems {
+    const n = opts.n ?? 10;
+    if (!(Number.isInteger(n) && n >= 0)) throw new AffinityError('E_PARAM', `n: got ${n}; expected a non-negative integer`, { field: 'n' });
+    this.maskExcluded(user, scores, opts);
     if (opts.allow) {
       const allowed = new Float32Array(scores.length).fill(-Infinity);
       for (let k = 0; k < opts.allow.length; k++) {

@@ -222,15 +222,7 @@ export class AlsRecommender extends BaseRecommender {
     const scores = block.subarray(off, off + nI);
     const n = opts.n ?? 10;
     if (opts.allow || !(Number.isInteger(n) && n >= 0)) return this.select(user, scores, opts);
-    if (opts.excludeSeen ?? true) {
-      if (opts.seen) {
-        for (let k = 0; k < opts.seen.length; k++) scores[opts.seen[k]] = -Infinity;
-      } else if (user >= 0 && user < this.seen.nRows) {
-        const { indptr, indices } = this.seen;
-        for (let p = indptr[user]; p < indptr[user + 1]; p++) scores[indices[p]] = -Infinity;
-      }
-    }
-    if (opts.deny) for (let k = 0; k < opts.deny.length; k++) scores[opts.deny[k]] = -Infinity;
+    this.maskExcluded(user, scores, opts);
     let items = this.topItems;
     let top = this.topScores;
     if (!items || !top || items.length < n) {
