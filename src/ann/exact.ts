@@ -5,62 +5,33 @@
  */
 import { getKernels, type Kernels } from '../kernels/index.js';
 import { writeAnnFile, type AnnFile } from './container.js';
-import { checkAdd, checkEf, checkQuery, EMPTY_RESULT, normalizeRow } from './options.js';
+import { checkAdd, checkQuery, EMPTY_RESULT } from './options.js';
+import { SlotStore } from './slots.js';
 import type { AnnIndex, AnnResult, ResolvedAnnOptions } from './types.js';
 
-export class ExactIndex implements AnnIndex {
+/** efSearch is kept for the interface; exact search does not use it. */
+export class ExactIndex extends SlotStore implements AnnIndex {
   readonly backend = 'exact' as const;
-  readonly dim: number;
-  readonly metric: 'ip' | 'cos';
-  private readonly k: Kernels;
-  private readonly opts: ResolvedAnnOptions;
-  private vecs: Float32Array;
-  private keys: Int32Array;
-  private n = 0;
-  private readonly slotOf = new Map<number, number>();
-  private q: Float32Array;
   private scores: Float32Array = new Float32Array(0);
-  private ef: number;
 
   constructor(opts: ResolvedAnnOptions, kernels: Kernels = getKernels()) {
-    this.opts = opts;
-    this.dim = opts.dim;
-    this.metric = opts.metric;
-    this.ef = opts.efSearch;
-    this.k = kernels;
-    this.vecs = kernels.arena.f32(16 * this.dim, this);
-    this.keys = new Int32Array(16);
-    this.q = kernels.arena.f32(this.dim, this);
+    super(opts, kernels);
+    this.growSlots(16);
   }
 
   get size(): number {
     return this.n;
   }
-  get efSearch(): number {
-    return this.ef;
-  }
-  /** Kept for the interface; exact search does not use it. */
-  set efSearch(v: number) {
-    this.ef = checkEf(v);
-  }
 
   private grow(need: number): void {
     const cap = this.keys.length;
     if (need <= cap) return;
-    const nc = Math.max(need, cap * 2);
-    const v = this.k.arena.f32(nc * this.dim, this);
-    v.set(this.vecs.subarray(0, this.n * this.dim));
-    this.k.arena.free(this.vecs);
-    this.vecs = v;
-    const keys = new Int32Array(nc);
-    keys.set(this.keys.subarray(0, this.n));
-    this.keys = keys;
+    this.growSlots(Math.max(need, cap * 2));
   }
 
   add(keys: ArrayLike<number>, vectors: Float32Array): void {
     const n = checkAdd(this.dim, keys, vectors);
     this.grow(this.n + n);
-    const d = this.dim;
     for (let i = 0; i < n; i++) {
       const key = keys[i];
       let s = this.slotOf.get(key);
@@ -69,8 +40,7 @@ export class ExactIndex implements AnnIndex {
         this.slotOf.set(key, s);
         this.keys[s] = key;
       }
-      this.vecs.set(vectors.subarray(i * d, (i + 1) * d), s * d);
-      if (this.metric === 'cos') normalizeRow(this.vecs, s * d, d);
+      this.putVector(s, vectors, i);
     }
   }
 
@@ -93,16 +63,11 @@ export class ExactIndex implements AnnIndex {
     return removed;
   }
 
-  has(key: number): boolean {
-    return this.slotOf.has(key);
-  }
-
   search(query: Float32Array, k: number, exclude: Uint8Array | null = null): AnnResult {
     checkQuery(this.dim, query, k);
     const n = this.n;
     if (n === 0 || k === 0) return EMPTY_RESULT;
-    this.q.set(query);
-    if (this.metric === 'cos') normalizeRow(this.q, 0, this.dim);
+    this.loadQuery(query);
     if (this.scores.length < n) {
       if (this.scores.length) this.k.arena.free(this.scores);
       this.scores = this.k.arena.f32(Math.max(n, this.keys.length), this);

@@ -8,24 +8,18 @@ import { Rng } from '../core/rng.js';
 import { getKernels, type Kernels } from '../kernels/index.js';
 import { writeAnnFile, type AnnFile } from './container.js';
 import { DistHeap } from './heap.js';
-import { checkAdd, checkEf, checkQuery, EMPTY_RESULT, normalizeRow } from './options.js';
+import { checkAdd, checkQuery, EMPTY_RESULT } from './options.js';
+import { SlotStore } from './slots.js';
 import type { AnnIndex, AnnResult, ResolvedAnnOptions } from './types.js';
 
-export class HnswIndex implements AnnIndex {
+export class HnswIndex extends SlotStore implements AnnIndex {
   readonly backend = 'hnsw' as const;
-  readonly dim: number;
-  readonly metric: 'ip' | 'cos';
-  private readonly opts: ResolvedAnnOptions;
-  private readonly k: Kernels;
   private readonly rng: Rng;
   private readonly M: number;
   private readonly M0: number;
   private readonly mL: number;
   private cap = 0;
-  private n = 0;
   private live = 0;
-  private vecs: Float32Array = new Float32Array(0);
-  private keys: Int32Array = new Int32Array(0);
   private deleted: Uint8Array = new Uint8Array(0);
   private levels: Uint8Array = new Uint8Array(0);
   /** Layer 0: per node [count, link_1 .. link_M0]. */
@@ -34,51 +28,29 @@ export class HnswIndex implements AnnIndex {
   private upper: (Int32Array | null)[] = [];
   private entry = -1;
   private maxLevel = -1;
-  private readonly slotOf = new Map<number, number>();
   private visited: Uint32Array = new Uint32Array(0);
   private tag = 0;
   private readonly cand = new DistHeap(64, false);
   private readonly res = new DistHeap(64, true);
-  private readonly q: Float32Array;
   private sd = new Float64Array(64);
   private si = new Int32Array(64);
-  private ef: number;
 
   constructor(opts: ResolvedAnnOptions, kernels: Kernels = getKernels()) {
-    this.opts = opts;
-    this.dim = opts.dim;
-    this.metric = opts.metric;
-    this.k = kernels;
+    super(opts, kernels);
     this.rng = new Rng(opts.seed);
     this.M = opts.m;
     this.M0 = 2 * opts.m;
     this.mL = 1 / Math.log(Math.max(2, opts.m));
-    this.ef = opts.efSearch;
-    this.q = kernels.arena.f32(this.dim, this);
     this.grow(16);
   }
 
   get size(): number {
     return this.live;
   }
-  get efSearch(): number {
-    return this.ef;
-  }
-  set efSearch(v: number) {
-    this.ef = checkEf(v);
-  }
-
   private grow(need: number): void {
     if (need <= this.cap) return;
     const nc = Math.max(need, this.cap * 2, 16);
-    const d = this.dim;
-    const v = this.k.arena.f32(nc * d, this);
-    v.set(this.vecs.subarray(0, this.n * d));
-    if (this.cap) this.k.arena.free(this.vecs);
-    this.vecs = v;
-    const keys = new Int32Array(nc);
-    keys.set(this.keys.subarray(0, this.n));
-    this.keys = keys;
+    this.growSlots(nc);
     const del = new Uint8Array(nc);
     del.set(this.deleted.subarray(0, this.n));
     this.deleted = del;
@@ -270,7 +242,6 @@ export class HnswIndex implements AnnIndex {
   add(keys: ArrayLike<number>, vectors: Float32Array): void {
     const n = checkAdd(this.dim, keys, vectors);
     this.grow(this.n + n);
-    const d = this.dim;
     for (let i = 0; i < n; i++) {
       const key = keys[i];
       const old = this.slotOf.get(key);
@@ -280,8 +251,7 @@ export class HnswIndex implements AnnIndex {
       }
       const s = this.n++;
       this.keys[s] = key;
-      this.vecs.set(vectors.subarray(i * d, (i + 1) * d), s * d);
-      if (this.metric === 'cos') normalizeRow(this.vecs, s * d, d);
+      this.putVector(s, vectors, i);
       this.insert(s);
       this.slotOf.set(key, s);
       this.live++;
@@ -301,15 +271,10 @@ export class HnswIndex implements AnnIndex {
     return removed;
   }
 
-  has(key: number): boolean {
-    return this.slotOf.has(key);
-  }
-
   search(query: Float32Array, k: number, exclude: Uint8Array | null = null): AnnResult {
     checkQuery(this.dim, query, k);
     if (this.live === 0 || k === 0) return EMPTY_RESULT;
-    this.q.set(query);
-    if (this.metric === 'cos') normalizeRow(this.q, 0, this.dim);
+    this.loadQuery(query);
     let ep = this.entry;
     for (let lc = this.maxLevel; lc > 0; lc--) ep = this.greedy(this.q, 0, ep, lc);
     this.searchLayer(this.q, 0, ep, Math.max(this.ef, k), 0, exclude, true);
