@@ -27,7 +27,7 @@ import { Rng } from '../../core/rng.js';
 import type { Dataset } from '../../data/dataset.js';
 import { historyHash, readHistory } from '../history.js';
 import type { SavedParts } from '../base.js';
-import { itemMatrix, popularity, scoreDense, FEATURE_PARAMS, type FeatureParams } from '../content/features.js';
+import { itemMatrix, itemMatrixArrays, popularityBase, savedItemMatrix, scoreDense, FEATURE_PARAMS, type FeatureParams } from '../content/features.js';
 import { solveUserRidge } from '../content/ridge.js';
 import type { ParamSpecs } from '../params.js';
 import type { AnyTypedArray, FitOptions, FitReport, ModelCapabilities, Params } from '../recommender.js';
@@ -95,9 +95,7 @@ export class AugmentedRecommender extends CompositeRecommender {
     this.implicit = data.kind === 'implicit';
     this.mu = data.meanValue();
     this.scale = data.ratingScale;
-    const pop = popularity(data);
-    const pw = Number(this.params.popularityWeight);
-    this.base = Float32Array.from(pop, (p) => pw * p);
+    this.base = popularityBase(data, Number(this.params.popularityWeight));
     const seen = this.seen;
     const nU = seen.nRows;
     const fits: UserFit[] = [];
@@ -300,7 +298,7 @@ export class AugmentedRecommender extends CompositeRecommender {
     const x = this.x as Csr;
     return {
       meta: { nFeatures: x.nCols, nContent: this.nContent, implicit: this.implicit, mu: this.mu, scale: this.scale },
-      arrays: { xIndptr: x.indptr, xIndices: x.indices, xData: x.data, wPtr: this.wPtr, wCols: this.wCols, wData: this.wData, wz: this.wz, bias: this.bias, base: this.base },
+      arrays: { ...itemMatrixArrays(x), wPtr: this.wPtr, wCols: this.wCols, wData: this.wData, wz: this.wz, bias: this.bias, base: this.base },
     };
   }
 
@@ -309,8 +307,7 @@ export class AugmentedRecommender extends CompositeRecommender {
     const m = parts.meta;
     const ok = a.xIndptr instanceof Int32Array && a.xIndices instanceof Int32Array && a.xData instanceof Float32Array && a.wPtr instanceof Int32Array && a.wCols instanceof Int32Array && a.wData instanceof Float32Array && a.wz instanceof Float32Array && a.bias instanceof Float32Array && a.base instanceof Float32Array;
     if (!ok || typeof m.nFeatures !== 'number' || typeof m.mu !== 'number') throw new AffinityError('E_MODEL_FILE', `${this.name}: saved state lacks its ridge weights or item matrix`);
-    this.x = { nRows: this.items.size, nCols: m.nFeatures, indptr: a.xIndptr as Int32Array, indices: a.xIndices as Int32Array, data: a.xData as Float32Array };
-    this.xt = transpose(this.x);
+    ({ x: this.x, xt: this.xt } = savedItemMatrix(this.items.size, m.nFeatures, a));
     this.nContent = Number(m.nContent);
     this.implicit = m.implicit === true;
     this.mu = m.mu;

@@ -129,4 +129,37 @@ export function popularity(data: Dataset): Float32Array {
   return out;
 }
 
+/** popularityWeight · popularity(data): the score floor and tie-break of the content models. */
+export function popularityBase(data: Dataset, weight: number): Float32Array {
+  const pop = popularity(data);
+  const base = new Float32Array(pop.length);
+  for (let i = 0; i < pop.length; i++) base[i] = weight * pop[i];
+  return base;
+}
+
+/** The item side of a content model: the item x feature matrix, its transpose, feature names, popularity base. */
+export interface ContentItems {
+  x: Csr;
+  xt: Csr;
+  names: string[];
+  base: Float32Array;
+}
+
+/** itemMatrix of `data`, its transpose and popularityBase(data, popularityWeight) together. */
+export function contentItems(model: string, data: Dataset, p: FeatureParams & Params, popularityWeight: number): ContentItems {
+  const fm = itemMatrix(model, data, p);
+  return { x: fm.csr, xt: transpose(fm.csr), names: fm.names, base: popularityBase(data, popularityWeight) };
+}
+
+/** The item matrix's arrays as a model file stores them. */
+export function itemMatrixArrays(x: Csr): { xIndptr: Int32Array; xIndices: Int32Array; xData: Float32Array } {
+  return { xIndptr: x.indptr, xIndices: x.indices, xData: x.data };
+}
+
+/** The item matrix (nItems x nFeatures) back from the arrays of itemMatrixArrays, with its transpose. */
+export function savedItemMatrix(nItems: number, nFeatures: number, a: Readonly<Record<string, unknown>>): { x: Csr; xt: Csr } {
+  const x: Csr = { nRows: nItems, nCols: nFeatures, indptr: a.xIndptr as Int32Array, indices: a.xIndices as Int32Array, data: a.xData as Float32Array };
+  return { x, xt: transpose(x) };
+}
+
 export { transpose };

@@ -12,12 +12,12 @@
  * Only item features are needed to score an item, so items without interactions (cold items) are
  * ranked like any other. Users without history (and empty profiles) get popularity.
  */
-import { transpose, type Csr, findInRow } from '../../core/csr.js';
+import { type Csr, findInRow } from '../../core/csr.js';
 import { AffinityError, throwIfAborted } from '../../core/errors.js';
 import type { Dataset } from '../../data/dataset.js';
 import { BaseRecommender, type SavedParts } from '../base.js';
 import type { FitOptions, FitReport, ModelCapabilities, ScoredItems } from '../recommender.js';
-import { checkHistory, contributions, itemMatrix, popularity, scoreDense, similarByContent, type Contribution, type FeatureParams } from './features.js';
+import { checkHistory, contentItems, contributions, itemMatrixArrays, savedItemMatrix, scoreDense, similarByContent, type Contribution, type FeatureParams } from './features.js';
 
 export interface ContentParams extends FeatureParams {
   [key: string]: string | number | boolean;
@@ -44,14 +44,9 @@ export class ContentModel extends BaseRecommender<ContentParams> {
   protected train(data: Dataset, opts: FitOptions): Partial<FitReport> {
     throwIfAborted(opts.signal);
     const p = this.params;
-    const fm = itemMatrix(this.name, data, p);
-    this.x = fm.csr;
-    this.names = fm.names;
-    this.xt = transpose(fm.csr);
-    this.profile = new Float64Array(fm.csr.nCols);
-    const pop = popularity(data);
-    this.base = new Float32Array(pop.length);
-    for (let i = 0; i < pop.length; i++) this.base[i] = p.popularityWeight * pop[i];
+    const ci = contentItems(this.name, data, p, p.popularityWeight);
+    ({ x: this.x, xt: this.xt, names: this.names, base: this.base } = ci);
+    this.profile = new Float64Array(ci.x.nCols);
     if (p.halfLifeDays > 0 && !data.time) {
       throw new AffinityError('E_PARAM', `${this.name}.halfLifeDays: got ${p.halfLifeDays}; the training data has no timestamps, so expected 0 (no recency weighting)`, { field: `${this.name}.halfLifeDays` });
     }
@@ -160,7 +155,7 @@ export class ContentModel extends BaseRecommender<ContentParams> {
     return {
       stateVersion: 1,
       meta: { names: this.names, nFeatures: x.nCols },
-      arrays: { xIndptr: x.indptr, xIndices: x.indices, xData: x.data, rowWeight: this.rowWeight, base: this.base },
+      arrays: { ...itemMatrixArrays(x), rowWeight: this.rowWeight, base: this.base },
     };
   }
 
@@ -169,9 +164,7 @@ export class ContentModel extends BaseRecommender<ContentParams> {
     const names = parts.meta.names;
     const nF = parts.meta.nFeatures;
     if (parts.stateVersion !== 1 || !Array.isArray(names) || typeof nF !== 'number') throw new AffinityError('E_MODEL_FILE', `${this.name}: unsupported saved state (version ${parts.stateVersion})`);
-    const x: Csr = { nRows: this.items.size, nCols: nF, indptr: a.xIndptr as Int32Array, indices: a.xIndices as Int32Array, data: a.xData as Float32Array };
-    this.x = x;
-    this.xt = transpose(x);
+    ({ x: this.x, xt: this.xt } = savedItemMatrix(this.items.size, nF, a));
     this.names = names.map(String);
     this.rowWeight = a.rowWeight as Float32Array;
     this.base = a.base as Float32Array;

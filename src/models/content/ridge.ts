@@ -9,12 +9,12 @@
  * the rating scale; ranking scores are the unclipped predictions (+ popularityWeight · pop_i).
  * Users without history get the global mean.
  */
-import { transpose, type Csr } from '../../core/csr.js';
+import type { Csr } from '../../core/csr.js';
 import { AffinityError, throwIfAborted } from '../../core/errors.js';
 import type { Dataset } from '../../data/dataset.js';
 import { BaseRecommender, type SavedParts } from '../base.js';
 import type { FitOptions, FitReport, ModelCapabilities, ScoredItems } from '../recommender.js';
-import { checkHistory, contributions, itemMatrix, popularity, scoreDense, similarByContent, type Contribution, type FeatureParams } from './features.js';
+import { checkHistory, contentItems, contributions, itemMatrixArrays, savedItemMatrix, scoreDense, similarByContent, type Contribution, type FeatureParams } from './features.js';
 
 export interface ContentRidgeParams extends FeatureParams {
   [key: string]: string | number | boolean;
@@ -127,16 +127,11 @@ export class ContentRidgeModel extends BaseRecommender<ContentRidgeParams> {
   protected train(data: Dataset, opts: FitOptions): Partial<FitReport> {
     throwIfAborted(opts.signal);
     const p = this.params;
-    const fm = itemMatrix(this.name, data, p);
-    this.x = fm.csr;
-    this.names = fm.names;
-    this.xt = transpose(fm.csr);
-    this.dense = new Float64Array(fm.csr.nCols);
+    const ci = contentItems(this.name, data, p, p.popularityWeight);
+    ({ x: this.x, xt: this.xt, names: this.names, base: this.base } = ci);
+    this.dense = new Float64Array(ci.x.nCols);
     this.mu = data.meanValue();
     this.scale = data.ratingScale;
-    const pop = popularity(data);
-    this.base = new Float32Array(pop.length);
-    for (let i = 0; i < pop.length; i++) this.base[i] = p.popularityWeight * pop[i];
     const seen = this.seen;
     const nU = seen.nRows;
     const ptr = new Int32Array(nU + 1);
@@ -147,7 +142,7 @@ export class ContentRidgeModel extends BaseRecommender<ContentRidgeParams> {
       if ((u & 255) === 0) throwIfAborted(opts.signal);
       const s = seen.indptr[u];
       const e = seen.indptr[u + 1];
-      const fit = solveUserRidge(fm.csr, seen.indices.subarray(s, e), seen.data.subarray(s, e), p.lambda, p.cgSteps);
+      const fit = solveUserRidge(ci.x, seen.indices.subarray(s, e), seen.data.subarray(s, e), p.lambda, p.cgSteps);
       cols.push(fit.cols);
       ws.push(fit.w);
       this.bias[u] = e > s ? fit.b : this.mu;
@@ -235,7 +230,7 @@ export class ContentRidgeModel extends BaseRecommender<ContentRidgeParams> {
     return {
       stateVersion: 1,
       meta: { names: this.names, nFeatures: x.nCols, mu: this.mu, scale: this.scale },
-      arrays: { xIndptr: x.indptr, xIndices: x.indices, xData: x.data, wPtr: this.wPtr, wCols: this.wCols, wData: this.wData, bias: this.bias, base: this.base },
+      arrays: { ...itemMatrixArrays(x), wPtr: this.wPtr, wCols: this.wCols, wData: this.wData, bias: this.bias, base: this.base },
     };
   }
 
@@ -245,9 +240,7 @@ export class ContentRidgeModel extends BaseRecommender<ContentRidgeParams> {
     if (parts.stateVersion !== 1 || !Array.isArray(m.names) || typeof m.nFeatures !== 'number' || typeof m.mu !== 'number') {
       throw new AffinityError('E_MODEL_FILE', `${this.name}: unsupported saved state (version ${parts.stateVersion})`);
     }
-    const x: Csr = { nRows: this.items.size, nCols: m.nFeatures, indptr: a.xIndptr as Int32Array, indices: a.xIndices as Int32Array, data: a.xData as Float32Array };
-    this.x = x;
-    this.xt = transpose(x);
+    ({ x: this.x, xt: this.xt } = savedItemMatrix(this.items.size, m.nFeatures, a));
     this.names = m.names.map(String);
     this.mu = m.mu;
     this.scale = Array.isArray(m.scale) && m.scale.length === 2 ? [Number(m.scale[0]), Number(m.scale[1])] : null;
