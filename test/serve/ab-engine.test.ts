@@ -10,32 +10,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AffinityError } from '../../src/core/errors.js';
-import { Rng } from '../../src/core/rng.js';
 import { buildApp } from '../../src/serve/app.js';
 import { createEngine, type AffinityEngine } from '../../src/serve/engine/engine-api.js';
 import { assignVariant } from '../../src/serve/experiments.js';
 import { startServer } from '../../src/serve/server.js';
 import { openStore } from '../../src/store/index.js';
-import type { EventInput, Experiment, Store } from '../../src/store/types.js';
-
-const GENRES = ['drama', 'comedy', 'horror'];
+import { seedGenres } from '../helpers/genre-catalogue.js';
+import type { Experiment, Store } from '../../src/store/types.js';
 
 /** 60 items in 3 genres, 40 users each mostly in one genre (as in engine.test.ts). */
-async function seed(store: Store): Promise<void> {
-  await store.upsertItems(Array.from({ length: 60 }, (_, i) => ({ id: `i${i}`, title: `Item ${i}`, categories: [GENRES[i % 3]] })));
-  const rng = new Rng(7);
-  const events: EventInput[] = [];
-  for (let u = 0; u < 40; u++) {
-    const g = u % 3;
-    for (let k = 0; k < 12; k++) {
-      const inGenre = rng.next() < 0.85;
-      let item = Math.floor(rng.next() * 20) * 3 + (inGenre ? g : (g + 1 + Math.floor(rng.next() * 2)) % 3);
-      if (item >= 60) item -= 3;
-      events.push({ user: `u${u}`, item: `i${item}`, type: k % 4 === 0 ? 'purchase' : 'view', timestamp: 1_700_000_000_000 + u * 1000 + k });
-    }
-  }
-  await store.insertEvents(events);
-}
+const seed = (store: Store): Promise<void> => seedGenres(store);
 
 const USERS = Array.from({ length: 40 }, (_, u) => `u${u}`);
 const ids = (r: { id: string }[]): string[] => r.map((x) => x.id);

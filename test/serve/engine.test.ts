@@ -1,34 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Rng } from '../../src/core/rng.js';
 import { createEngine, type AffinityEngine } from '../../src/serve/engine/engine-api.js';
 import { openStore } from '../../src/store/index.js';
+import { genreItems, seedGenres } from '../helpers/genre-catalogue.js';
 import type { EventInput, EventRecord, Store } from '../../src/store/types.js';
 
 /**
  * A small catalogue with structure: 60 items in 3 genres, 40 users each preferring one genre (most of
  * their views in it). ALS with few factors and sweeps keeps the runs short.
  */
-const GENRES = ['drama', 'comedy', 'horror'];
 const PARAMS = { factors: 8, iterations: 6, regularization: 1 };
 
-async function seed(store: Store): Promise<void> {
-  await store.upsertItems(
-    Array.from({ length: 60 }, (_, i) => ({ id: `i${i}`, title: `Item ${i}`, categories: [GENRES[i % 3]], features: { price: i } })),
-  );
-  const rng = new Rng(7);
-  const events: EventInput[] = [];
-  for (let u = 0; u < 40; u++) {
-    const g = u % 3;
-    for (let k = 0; k < 12; k++) {
-      const inGenre = rng.next() < 0.85;
-      let item = Math.floor(rng.next() * 20) * 3 + (inGenre ? g : (g + 1 + Math.floor(rng.next() * 2)) % 3);
-      if (item >= 60) item -= 3;
-      events.push({ user: `u${u}`, item: `i${item}`, type: k % 4 === 0 ? 'purchase' : 'view', timestamp: 1_700_000_000_000 + u * 1000 + k });
-    }
-  }
-  await store.insertEvents(events);
-}
+const seed = (store: Store): Promise<void> => seedGenres(store, genreItems().map((it, i) => ({ ...it, features: { price: i } })));
 
 /** Inserts events and returns the stored records (what the HTTP layer hands to onEvents). */
 async function insert(store: Store, events: EventInput[]): Promise<EventRecord[]> {
