@@ -5,6 +5,7 @@ import type { SplitFold } from '../../data/split-types.js';
 import { loadInteractions } from '../../data/load.js';
 import { applySplit, splitDataset } from '../../data/split.js';
 import { sharedData, SKIP_NO_DATA } from '../../../test/helpers/data.js';
+import { tinyRatings } from '../../../test/helpers/tiny-ratings.js';
 import { modelConformance } from '../conformance.js';
 import { createModel } from '../registry.js';
 import type { BaselineOnly } from './baseline-only.js';
@@ -15,17 +16,7 @@ modelConformance('baseline-sgd', () => createModel('baseline-sgd'));
 
 // the 3 x 3 example of baselines.test.ts: mu = 3; after one ALS epoch with reg 1:
 // bi = [1, -1/3, -2/3], bu = [4/9, -4/9, 0]
-const tiny = Dataset.fromTriples(
-  [
-    ['A', 'x', 5],
-    ['A', 'y', 3],
-    ['B', 'x', 4],
-    ['B', 'z', 1],
-    ['C', 'y', 2],
-    ['C', 'z', 3],
-  ],
-  { ratingScale: [1, 5] },
-);
+const tiny = tinyRatings();
 
 test('baseline: predictions and ranking from hand-computed biases', async () => {
   const m = createModel('baseline', { epochs: 1, regU: 1, regI: 1 }) as BaselineOnly;

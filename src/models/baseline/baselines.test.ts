@@ -1,21 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Dataset } from '../../data/dataset.js';
 import { AffinityError } from '../../core/errors.js';
 import { BASELINE_DEFAULTS, baselineRmse, fitBaselines } from './baselines.js';
+import { tinyRatings } from '../../../test/helpers/tiny-ratings.js';
 
 // 3 users x 3 items, mu = 18 / 6 = 3.
-const tiny = Dataset.fromTriples(
-  [
-    ['A', 'x', 5],
-    ['A', 'y', 3],
-    ['B', 'x', 4],
-    ['B', 'z', 1],
-    ['C', 'y', 2],
-    ['C', 'z', 3],
-  ],
-  { ratingScale: [1, 5] },
-);
+const tiny = tinyRatings();
 
 function close(a: number, b: number, tol = 1e-12): void {
   assert.ok(Math.abs(a - b) <= tol, `${a} != ${b}`);
