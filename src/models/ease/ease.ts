@@ -104,13 +104,20 @@ export class EaseModel extends BaseRecommender<EaseParams> {
     }
     const { indptr, indices } = this.seen;
     const vals = this.xData ?? this.seen.data;
+    const s = indptr[user];
+    const e = indptr[user + 1];
+    this.scoreRows(indices.subarray(s, e), vals.subarray(s, e), out);
+  }
+
+  /** out = x·B for the history items[k] with value values[k] (1 when values is null); items outside the solve add nothing. */
+  private scoreRows(items: ArrayLike<number>, values: ArrayLike<number> | null, out: Float32Array): void {
     const m = this.m;
     const acc = this.acc;
     const w = this.weights;
     acc.fill(0);
-    for (let q = indptr[user]; q < indptr[user + 1]; q++) {
-      const r = this.pos[indices[q]];
-      const x = vals[q];
+    for (let k = 0; k < items.length; k++) {
+      const r = this.pos[items[k]];
+      const x = values ? values[k] : 1;
       if (r < 0 || x === 0) continue;
       const rr = r * m;
       for (let c = 0; c < m; c++) acc[c] += x * w[rr + c];
@@ -131,20 +138,7 @@ export class EaseModel extends BaseRecommender<EaseParams> {
       out.set(this.popularity);
       return;
     }
-    const m = this.m;
-    const acc = this.acc;
-    const w = this.weights;
-    acc.fill(0);
-    for (let k = 0; k < h.items.length; k++) {
-      const r = this.pos[h.items[k]];
-      const x = this.params.binary ? 1 : h.values[k];
-      if (r < 0 || x === 0) continue;
-      const rr = r * m;
-      for (let c = 0; c < m; c++) acc[c] += x * w[rr + c];
-    }
-    out.fill(0);
-    const active = this.active;
-    for (let c = 0; c < m; c++) out[active[c]] = acc[c];
+    this.scoreRows(h.items, this.params.binary ? null : h.values, out);
   }
 
   /** The weight B[from][to] (0 for items outside the solve). */
