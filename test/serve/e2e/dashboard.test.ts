@@ -18,6 +18,12 @@ import { createEngine } from '../../../src/serve/engine/index.js';
 import { openStore } from '../../../src/store/index.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** The browser globals the page predicates read (the project's TS config has no DOM lib). */
+interface BrowserGlobals {
+  location: { hash: string };
+  document: { querySelector(sel: string): { textContent: string | null } | null };
+}
+
 // Screenshots go to a temp folder; UPDATE_SCREENSHOTS=1 writes the committed ones in docs/screenshots/.
 const SHOTS = process.env.UPDATE_SCREENSHOTS
   ? join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'docs', 'screenshots')
@@ -94,7 +100,8 @@ test('dashboard end to end in headless Chromium', { skip: missing ? `${CHROMIUM}
     await page.waitForSelector('h1:text("Users")');
     assert.equal(await page.locator('tbody tr').count(), 25);
     await page.click('#next-page');
-    await page.waitForFunction("location.hash.includes('after=')");
+    // Function predicates (not strings): the dashboard's CSP forbids eval of string predicates.
+    await page.waitForFunction(() => (globalThis as unknown as BrowserGlobals).location.hash.includes('after='));
     await page.waitForSelector('tbody tr');
     await shot('users');
     const userId = (await page.locator('a.user-link').first().innerText()).trim();
@@ -118,7 +125,7 @@ test('dashboard end to end in headless Chromium', { skip: missing ? `${CHROMIUM}
     await shot('item');
     const simTitle = (await page.locator('#similar a.item-link').first().innerText()).trim();
     await page.locator('#similar a.item-link').first().click();
-    await page.waitForFunction(`document.querySelector('h1')?.textContent?.trim() === ${JSON.stringify(simTitle)}`);
+    await page.waitForFunction((t) => (globalThis as unknown as BrowserGlobals).document.querySelector('h1')?.textContent?.trim() === t, simTitle);
     await page.waitForSelector('#similar tbody tr');
 
     // Items browser with search by id.
