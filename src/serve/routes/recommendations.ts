@@ -1,7 +1,8 @@
 /**
  * Recommendation reads: per user (paging, category, filter, excludeSeen, pipeline), similar items and
  * users, explanations, anonymous sessions, groups, popular, trending and presentation rows. All go
- * through the Engine; the POST routes are reads (they need a read key).
+ * through the Engine; the POST routes are reads (they need a read key). Similar items, explanations,
+ * rows (query `pipeline`), sessions and groups (body `pipeline`) take a named pipeline too.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { RecommendQuery } from '../engine/types.js';
@@ -12,6 +13,8 @@ import {
   ExplainParams,
   Explanation,
   GroupBody,
+  PipelineNQuery,
+  PipelineQuery,
   RecList,
   RecQuery,
   RecResult,
@@ -21,6 +24,8 @@ import {
   type CategoryQueryT,
   type ExplainParamsT,
   type GroupBodyT,
+  type PipelineNQueryT,
+  type PipelineQueryT,
   type RecQueryT,
   type SessionBodyT,
 } from '../schemas/recs.js';
@@ -46,6 +51,7 @@ const BODY_FIELDS: Readonly<Record<string, string>> = {
   userIds: 'body/users',
   strategy: 'body/strategy',
   n: 'body/n',
+  pipeline: 'body/pipeline',
 };
 
 async function call<T>(fn: () => Promise<T>, names: Readonly<Record<string, string>>, fallback?: string): Promise<T> {
@@ -84,21 +90,41 @@ export const recommendationRoutes: FastifyPluginAsync = async (app) => {
       return call(() => engine.recommend(query), FIELDS, 'params/id');
     },
   );
-  app.get<{ Params: IdParamsT; Querystring: NQueryT }>(
+  app.get<{ Params: IdParamsT; Querystring: PipelineNQueryT }>(
     '/v1/items/:id/similar',
-    { schema: { tags, summary: 'items similar to an item', params: IdParams, querystring: NQuery, response: { 200: RecList, ...E } } },
-    async (req) => ({ items: await call(() => engine.similarItems(req.params.id, req.query.n), { ...FIELDS, itemId: 'params/id' }, 'params/id') }),
+    {
+      schema: {
+        tags,
+        summary: 'items similar to an item',
+        description: "pipeline: the model that answers ('default', a variant's name or its model's name).",
+        params: IdParams,
+        querystring: PipelineNQuery,
+        response: { 200: RecList, ...E },
+      },
+    },
+    async (req) => ({
+      items: await call(() => engine.similarItems(req.params.id, req.query.n, req.query.pipeline), { ...FIELDS, itemId: 'params/id' }, 'params/id'),
+    }),
   );
   app.get<{ Params: IdParamsT; Querystring: NQueryT }>(
     '/v1/users/:id/similar',
     { schema: { tags, summary: 'users with similar taste', params: IdParams, querystring: NQuery, response: { 200: SimilarUsers, ...E } } },
     async (req) => ({ users: await call(() => engine.similarUsers(req.params.id, req.query.n), FIELDS, 'params/id') }),
   );
-  app.get<{ Params: ExplainParamsT }>(
+  app.get<{ Params: ExplainParamsT; Querystring: PipelineQueryT }>(
     '/v1/users/:id/explain/:itemId',
-    { schema: { tags, summary: "why (and how strongly) an item suits a user", params: ExplainParams, response: { 200: Explanation, ...E } } },
+    {
+      schema: {
+        tags,
+        summary: 'why (and how strongly) an item suits a user',
+        description: "pipeline: the model whose score and reasons are given ('default', a variant's name or its model's name).",
+        params: ExplainParams,
+        querystring: PipelineQuery,
+        response: { 200: Explanation, ...E },
+      },
+    },
     async (req) => {
-      const r = await call(() => engine.explain(req.params.id, req.params.itemId), FIELDS);
+      const r = await call(() => engine.explain(req.params.id, req.params.itemId, req.query.pipeline), FIELDS);
       return { user: req.params.id, item: req.params.itemId, score: r.score, reasons: r.reasons };
     },
   );
@@ -108,7 +134,7 @@ export const recommendationRoutes: FastifyPluginAsync = async (app) => {
       config: { scope: 'read' },
       schema: { tags, summary: 'recommendations for an anonymous visitor from recently viewed items', body: SessionBody, response: { 200: RecList, ...postErrors } },
     },
-    async (req) => ({ items: await call(() => engine.session(req.body.recentItems, req.body.n), BODY_FIELDS, 'body/recentItems') }),
+    async (req) => ({ items: await call(() => engine.session(req.body.recentItems, req.body.n, req.body.pipeline), BODY_FIELDS, 'body/recentItems') }),
   );
   app.post<{ Body: GroupBodyT }>(
     '/v1/groups/recommendations',
@@ -117,12 +143,12 @@ export const recommendationRoutes: FastifyPluginAsync = async (app) => {
       schema: {
         tags,
         summary: 'recommendations for a group of users',
-        description: 'strategy: average, least-misery, most-pleasure or fair (greedy turns).',
+        description: "strategy: average, least-misery, most-pleasure or fair (greedy turns). pipeline: the model that scores ('default', a variant's name or its model's name).",
         body: GroupBody,
         response: { 200: RecList, ...postErrors },
       },
     },
-    async (req) => ({ items: await call(() => engine.group(req.body.users, req.body.n, req.body.strategy), BODY_FIELDS, 'body/users') }),
+    async (req) => ({ items: await call(() => engine.group(req.body.users, req.body.n, req.body.strategy, req.body.pipeline), BODY_FIELDS, 'body/users') }),
   );
   app.get<{ Querystring: CategoryQueryT }>(
     '/v1/popular',
@@ -134,9 +160,18 @@ export const recommendationRoutes: FastifyPluginAsync = async (app) => {
     { schema: { tags, summary: 'items gaining popularity now (optionally in a category)', querystring: CategoryQuery, response: { 200: RecList, ...E } } },
     async (req) => ({ items: await call(() => engine.trending(req.query.n, req.query.category), FIELDS, 'querystring/category') }),
   );
-  app.get<{ Params: IdParamsT }>(
+  app.get<{ Params: IdParamsT; Querystring: PipelineQueryT }>(
     '/v1/users/:id/rows',
-    { schema: { tags, summary: 'presentation rows for a user (Because you watched X, Trending now, ...)', params: IdParams, response: { 200: Rows, ...E } } },
-    async (req) => ({ rows: await call(() => engine.rows(req.params.id), FIELDS, 'params/id') }),
+    {
+      schema: {
+        tags,
+        summary: 'presentation rows for a user (Because you watched X, Trending now, ...)',
+        description: "pipeline: the model behind the rows ('default', a variant's name or its model's name).",
+        params: IdParams,
+        querystring: PipelineQuery,
+        response: { 200: Rows, ...E },
+      },
+    },
+    async (req) => ({ rows: await call(() => engine.rows(req.params.id, req.query.pipeline), FIELDS, 'params/id') }),
   );
 };

@@ -2,6 +2,22 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Id } from './common.js';
 
+/** A named pipeline: 'default', a variant's name or its model's name (EngineOptions.variants). */
+export const Pipeline = Type.String({
+  minLength: 1,
+  maxLength: 256,
+  description: "named pipeline: 'default', a variant's name or its model's name; absent: the default model",
+});
+/** The optional `pipeline` of a query string. */
+export const PipelineQuery = Type.Object({ pipeline: Type.Optional(Pipeline) });
+export type PipelineQueryT = Static<typeof PipelineQuery>;
+/** `n` and the optional `pipeline` of a query string. */
+export const PipelineNQuery = Type.Object({
+  n: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
+  pipeline: Type.Optional(Pipeline),
+});
+export type PipelineNQueryT = Static<typeof PipelineNQuery>;
+
 export const RecItem = Type.Object({
   id: Type.String(),
   score: Type.Number(),
@@ -17,7 +33,9 @@ export const RecQuery = Type.Object({
   category: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
   filter: Type.Optional(Type.String({ minLength: 1, maxLength: 2000, description: 'rule expression, e.g. price < 20' })),
   excludeSeen: Type.Boolean({ default: true }),
-  pipeline: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+  pipeline: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 256, description: "named pipeline: 'default', a variant's name or its model's name; absent: the running experiment's variant, else the default" }),
+  ),
 });
 export type RecQueryT = Static<typeof RecQuery>;
 
@@ -44,6 +62,7 @@ export const SessionBody = Type.Object(
   {
     recentItems: Type.Array(Id, { minItems: 1, maxItems: 1000, description: 'recently viewed item ids, oldest first' }),
     n: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
+    pipeline: Type.Optional(Pipeline),
   },
   { additionalProperties: false },
 );
@@ -54,6 +73,7 @@ export const GroupBody = Type.Object(
     users: Type.Array(Id, { minItems: 1, maxItems: 100 }),
     strategy: Type.Union([Type.Literal('average'), Type.Literal('least-misery'), Type.Literal('most-pleasure'), Type.Literal('fair')], { default: 'average' }),
     n: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
+    pipeline: Type.Optional(Pipeline),
   },
   { additionalProperties: false },
 );
