@@ -20,7 +20,7 @@ import {
   type ColumnPlan,
 } from './columns.js';
 import { Fields, IdCache, isBlank, parseNum, splitDelimited, splitMulti, splitWhitespace } from './fields.js';
-import { fileSize, isGzipFile, readLineBatches, utf8Error, type TextEncoding } from './lines.js';
+import { readLineBatches, textBytes, utf8Error, type TextEncoding } from './lines.js';
 
 /** What every interaction reader gets. */
 export interface ReaderInput {
@@ -71,16 +71,12 @@ export async function readDelimited(inp: ReaderInput, split: Splitter): Promise<
   let sink: RowSink | null = null;
   let explicit = false;
   let rows = 0;
-  // plain files: size the columns from the bytes per line of the first batch (gzip: doubling)
-  const plainBytes = isGzipFile(file) ? 0 : fileSize(file);
-  let sized = false;
+  // a bound on the rows (no data line is shorter than 4 bytes: "1,2\n"; gzip: from the trailer's ISIZE)
+  // sizes the address space the sink reserves; it grows in place without copies (see RowSink)
+  const text = textBytes(file);
+  const maxRows = text === null ? 0 : Math.ceil(text / 4) + 1;
   for await (const b of readLineBatches(file, { encoding: inp.encoding, onProgress: inp.onProgress })) {
     const buf = b.buf;
-    if (!sized && sink && plainBytes > 0 && b.count > 100) {
-      sized = true;
-      const perLine = (b.ends[b.count - 1] - b.starts[0]) / b.count;
-      sink.reserve(Math.ceil((plainBytes / Math.max(perLine, 1)) * 1.05) + 16);
-    }
     const invalid = b.invalidUtf8;
     let nextInvalid = invalid && invalid.length ? 0 : -1;
     for (let k = 0; k < b.count; k++) {
@@ -108,11 +104,13 @@ export async function readDelimited(inp: ReaderInput, split: Splitter): Promise<
           plan = planFromHeader(file, line, texts, inp.columns);
           explicit = explicitOf(plan, inp.kind, file);
           sink = new RowSink(plan.time >= 0);
+          sink.limitRows(maxRows);
           continue;
         }
         plan = planPositional(file, f.n, inp.columns, 'delimited');
         explicit = explicitOf(plan, inp.kind, file);
         sink = new RowSink(plan.time >= 0);
+        sink.limitRows(maxRows);
         if (isHeaderLike) {
           bad.add('header', parseError(file, line, `a header where none is expected (${JSON.stringify(texts.join(' '))})`, `data rows only: ${plan.names.join(' ')} (pass header: true / --header)`));
           continue;

@@ -71,6 +71,27 @@ export function fileSize(path: string): number {
   }
 }
 
+/**
+ * Size of the text a file holds, for sizing row buffers: the file size for plain files; for gzip files
+ * the trailer's ISIZE (last 4 bytes, little-endian: the uncompressed size mod 2^32, exact for a
+ * single-member gzip under 4 GiB). A trailer smaller than the compressed file (a wrapped size of a
+ * larger file) gives null: unknown. E_IO when the file cannot be read.
+ */
+export function textBytes(path: string): number | null {
+  const size = fileSize(path);
+  if (!isGzipFile(path)) return size;
+  if (size < 18) return null; // 10-byte header + 8-byte trailer at least
+  const fd = openFile(path);
+  try {
+    const b = Buffer.alloc(4);
+    if (readSync(fd, b, 0, 4, size - 4) !== 4) return null;
+    const isize = b.readUInt32LE(0);
+    return isize >= size ? isize : null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Streams the file as batches of whole lines (see LineBatch). A UTF-8 byte-order mark is dropped. */
 export async function* readLineBatches(path: string, opts: LineReadOptions = {}): AsyncGenerator<LineBatch> {
   const total = fileSize(path);
