@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { RowSink, type Columns } from './accum.js';
+import { resolveDuplicates, RowSink, type Columns } from './accum.js';
 import { textBytes } from './lines.js';
 
 /** Pushes rows k = 0..n-1 as (k % 1000, 7k, k / 2, 10k); returns the finished columns. */
@@ -109,4 +109,34 @@ test('textBytes: the file size for plain text, the gzip trailer ISIZE for gzip, 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+function cols(rows: [number, number, number, number][]): Columns {
+  return { user: Int32Array.from(rows, (r) => r[0]), item: Int32Array.from(rows, (r) => r[1]), value: Float32Array.from(rows, (r) => r[2]), time: Float64Array.from(rows, (r) => r[3]) };
+}
+
+test('resolveDuplicates: the same results for rows grouped by user (no row order) and interleaved ones', () => {
+  const r0: [number, number, number, number] = [0, 1, 3, 10];
+  const r1: [number, number, number, number] = [0, 2, 4, 11];
+  const r2: [number, number, number, number] = [0, 1, 5, 12]; // repeats r0
+  const r3: [number, number, number, number] = [1, 1, 2, 13];
+  const r4: [number, number, number, number] = [1, 1, 1, 14]; // repeats r3
+  const grouped = [r0, r1, r2, r3, r4];
+  const mixed = [r0, r3, r1, r4, r2];
+  const get = (rows: typeof grouped, policy: 'last' | 'first' | 'sum' | 'max'): number[][] => {
+    const { cols: c, merged } = resolveDuplicates(cols(rows), 2, 3, policy);
+    assert.equal(merged, 2);
+    return [[...c.user], [...c.item], [...c.value], [...(c.time ?? [])]];
+  };
+  assert.deepEqual(get(grouped, 'last'), [[0, 0, 1], [2, 1, 1], [4, 5, 1], [11, 12, 14]]);
+  assert.deepEqual(get(grouped, 'first'), [[0, 0, 1], [1, 2, 1], [3, 4, 2], [10, 11, 13]]);
+  assert.deepEqual(get(grouped, 'sum'), [[0, 0, 1], [2, 1, 1], [4, 8, 3], [11, 12, 14]]);
+  assert.deepEqual(get(grouped, 'max'), [[0, 0, 1], [2, 1, 1], [4, 5, 2], [11, 12, 13]]);
+  assert.deepEqual(get(mixed, 'last'), [[0, 1, 0], [2, 1, 1], [4, 1, 5], [11, 14, 12]]);
+  assert.deepEqual(get(mixed, 'first'), [[0, 1, 0], [1, 1, 2], [3, 2, 4], [10, 13, 11]]);
+  assert.deepEqual(get(mixed, 'sum'), [[0, 1, 0], [2, 1, 1], [4, 3, 8], [11, 14, 12]]);
+  assert.deepEqual(get(mixed, 'max'), [[0, 1, 0], [2, 1, 1], [4, 2, 5], [11, 13, 12]]);
+  // without duplicates the columns come back as they are
+  const none = cols([r0, r1, r3]);
+  assert.equal(resolveDuplicates(none, 2, 3, 'last').cols.user, none.user);
 });

@@ -295,15 +295,15 @@ export interface Columns {
  * - 'sum': values summed, at the position of the last row, with the latest time of the group;
  * - 'max': the largest value (the later row on ties), at the position of the last row, with that row's time.
  * Without duplicates the columns are returned unchanged. O(rows + users + items): one counting sort
- * by user, then per user a stamp array over items finds repeats.
+ * by user (none when the rows are already grouped by user), then per user a stamp array over items
+ * finds repeats.
  */
 export function resolveDuplicates(c: Columns, nUsers: number, nItems: number, policy: DuplicatePolicy): { cols: Columns; merged: number } {
   const n = c.user.length;
   if (n < 2) return { cols: c, merged: 0 };
-  const order = countingOrder(c.user, nUsers);
-  const userStart = new Int32Array(nUsers + 1);
-  for (let k = 0; k < n; k++) userStart[c.user[k] + 1]++;
-  for (let u = 0; u < nUsers; u++) userStart[u + 1] += userStart[u];
+  // files sorted (grouped) by user need no row order; others get one counting sort by user
+  const user = c.user;
+  const order = groupedBy(user, nUsers) ? null : countingOrder(user, nUsers);
   const stamp = new Int32Array(nItems).fill(-1);
   const rep = new Int32Array(nItems);
   let keep: Uint8Array | null = null;
@@ -311,36 +311,36 @@ export function resolveDuplicates(c: Columns, nUsers: number, nItems: number, po
   let time: Float64Array | null = c.time;
   let dups = 0;
   const item = c.item;
-  for (let u = 0; u < nUsers; u++) {
-    for (let p = userStart[u]; p < userStart[u + 1]; p++) {
-      const k = order[p];
-      const i = item[k];
-      if (stamp[i] !== u) {
-        stamp[i] = u;
-        rep[i] = k;
-        continue;
-      }
-      if (keep === null) {
-        keep = new Uint8Array(n).fill(1);
-        value = c.value.slice();
-        time = c.time ? c.time.slice() : null;
-      }
-      dups++;
-      const prev = rep[i];
-      if (policy === 'first') {
-        keep[k] = 0;
-        continue;
-      }
-      // the representative moves to the later row k
-      keep[prev] = 0;
+  // rows of one user are consecutive in this walk, so stamp[i] === u means "seen for this user"
+  for (let p = 0; p < n; p++) {
+    const k = order === null ? p : order[p];
+    const u = user[k];
+    const i = item[k];
+    if (stamp[i] !== u) {
+      stamp[i] = u;
       rep[i] = k;
-      if (policy === 'sum') {
-        value[k] += value[prev];
-        if (time && time[prev] > time[k]) time[k] = time[prev];
-      } else if (policy === 'max' && value[prev] > value[k]) {
-        value[k] = value[prev];
-        if (time) time[k] = time[prev];
-      }
+      continue;
+    }
+    if (keep === null) {
+      keep = new Uint8Array(n).fill(1);
+      value = c.value.slice();
+      time = c.time ? c.time.slice() : null;
+    }
+    dups++;
+    const prev = rep[i];
+    if (policy === 'first') {
+      keep[k] = 0;
+      continue;
+    }
+    // the representative moves to the later row k
+    keep[prev] = 0;
+    rep[i] = k;
+    if (policy === 'sum') {
+      value[k] += value[prev];
+      if (time && time[prev] > time[k]) time[k] = time[prev];
+    } else if (policy === 'max' && value[prev] > value[k]) {
+      value[k] = value[prev];
+      if (time) time[k] = time[prev];
     }
   }
   if (keep === null) return { cols: c, merged: 0 };
@@ -356,6 +356,20 @@ export function resolveDuplicates(c: Columns, nUsers: number, nItems: number, po
     w++;
   }
   return { cols: out, merged: dups };
+}
+
+/** True when every key's rows are consecutive (e.g. a file sorted by user). */
+function groupedBy(key: Int32Array, nKeys: number): boolean {
+  const seen = new Uint8Array(nKeys);
+  let last = -1;
+  for (let k = 0; k < key.length; k++) {
+    const u = key[k];
+    if (u === last) continue;
+    if (seen[u]) return false;
+    seen[u] = 1;
+    last = u;
+  }
+  return true;
 }
 
 /** Positions sorted stably by key (keys in [0, nKeys)). */
