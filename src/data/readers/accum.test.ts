@@ -78,7 +78,7 @@ test('RowSink: without a bound it switches to growable buffers past 64K rows', (
 
 test('RowSink: rows beyond the announced bound fall back to doubling, nothing lost', () => {
   const s = new RowSink(true);
-  s.limitRows(100_000); // reserves for 131,072 rows (the first store holds two staging blocks)
+  s.limitRows(100_000); // reserves for 100,000 rows: the second 64K-row block does not fit
   for (let k = 0; k < 100_000; k++) s.push(k % 1000, 7 * k, k / 2, 10 * k);
   assert.equal(s.growableMode, true);
   for (let k = 100_000; k < 200_000; k++) s.push(k % 1000, 7 * k, k / 2, 10 * k);

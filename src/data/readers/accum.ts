@@ -51,7 +51,7 @@ type GrowableCtor = new (byteLength: number, opts: { maxByteLength: number }) =>
 /** Largest `maxByteLength` V8 (Node 20) accepts for a resizable ArrayBuffer. */
 const MAX_GROWABLE_BYTES = 2 ** 32;
 /** Rows copied per step when the finished columns move out of the growable buffers. */
-const FINISH_CHUNK = 1 << 20;
+const FINISH_CHUNK = 1 << 18;
 
 /** A resizable ArrayBuffer reserving `maxBytes` of address space (no memory yet), or null where the runtime refuses. */
 function growable(maxBytes: number): GrowableBuffer | null {
@@ -156,18 +156,19 @@ export class RowSink {
   }
 
   private growStore(need: number): void {
-    const cap = Math.max(need, this.cap * 2, this.su.length * 2);
     if (this.bufs !== null) {
-      if (cap <= this.maxRows || need <= this.maxRows) return this.resizeTo(Math.min(cap, this.maxRows));
+      // in place, to exactly the rows needed: pages past them are never committed (V8 zero-fills what a
+      // shrink cuts off, so an over-grown tail would be touched, and counted, when columns() shrinks it)
+      if (need <= this.maxRows) return this.resizeTo(need);
       const b = this.bufs;
       this.plainOnly = true;
-      this.toPlain(cap);
+      this.toPlain(Math.max(need, this.cap * 2));
       this.bufs = null;
       for (const buf of [b.user, b.item, b.value, b.time]) buf?.resize(0);
       return;
     }
-    if (!this.plainOnly && this.toGrowable(cap)) return;
-    this.toPlain(cap);
+    if (!this.plainOnly && this.toGrowable(need)) return;
+    this.toPlain(Math.max(need, this.cap * 2, this.su.length * 2));
   }
 
   /** Creates the resizable store with room for `cap` rows (the store is empty then); false when not possible. */
