@@ -14,7 +14,12 @@ export type RowNorm = 'l1' | 'l2' | 'none';
  * their features' embeddings, not an untrained identity vector. Rows are then normalised (`norm`;
  * 'l1' = rows sum to 1, as LightFM's Dataset does by default). `sideWeight` multiplies every side
  * feature's value before the normalisation (the identity feature has weight 1), so it sets how much of
- * a warm entity's representation comes from its side features.
+ * a warm entity's representation comes from its side features. With `identityShrink` c > 0 and the
+ * entities' training-row `counts`, the identity feature of an entity with n rows weighs n / (n + c)
+ * instead of 1 (before the normalisation): entities with few rows lean on their side features, whose
+ * embeddings are shared and trained by many rows, rather than on an identity embedding fitted to a
+ * handful of positives. Rows with no side features are unchanged by it under l1/l2 (a single feature
+ * normalises back to 1).
  */
 export function entityFeatures(
   table: FeatureTable | null,
@@ -25,7 +30,10 @@ export function entityFeatures(
   norm: RowNorm,
   field = 'features',
   sideWeight = 1,
+  counts: ArrayLike<number> | null = null,
+  identityShrink = 0,
 ): FeatureMatrix {
+  if (!(Number.isFinite(identityShrink) && identityShrink >= 0)) throw new AffinityError('E_PARAM', `${field}: identityShrink ${identityShrink}; expected a finite number >= 0`, { field });
   if (!(Number.isFinite(sideWeight) && sideWeight > 0)) throw new AffinityError('E_PARAM', `${field}: featureWeight ${sideWeight}; expected a finite number > 0`, { field });
   const n = ids.size;
   const columns = spec.trim() === 'none' ? [] : parseColumns(spec);
@@ -53,7 +61,8 @@ export function entityFeatures(
     const start = p;
     if (identity && warm[e]) {
       indices[p] = e;
-      data[p++] = 1;
+      const c = counts && identityShrink > 0 ? counts[e] : 0;
+      data[p++] = counts && identityShrink > 0 ? c / (c + identityShrink) : 1;
     }
     if (side) {
       const c = side.csr;

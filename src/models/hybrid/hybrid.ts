@@ -27,6 +27,7 @@ export interface HybridParams extends Params {
   identity: boolean;
   normalize: string;
   featureWeight: number;
+  identityShrink: number;
   foldInEpochs: number;
   seed: number;
   threads: number;
@@ -84,13 +85,19 @@ export class HybridModel extends BaseRecommender<HybridParams> {
     const seen = this.seen;
     const warmU = new Uint8Array(data.nUsers);
     const warmI = new Uint8Array(data.nItems);
+    const cntU = new Float64Array(data.nUsers);
+    const cntI = new Float64Array(data.nItems);
     for (let u = 0; u < seen.nRows; u++) {
-      if (seen.indptr[u + 1] > seen.indptr[u]) warmU[u] = 1;
-      for (let q = seen.indptr[u]; q < seen.indptr[u + 1]; q++) warmI[seen.indices[q]] = 1;
+      cntU[u] = seen.indptr[u + 1] - seen.indptr[u];
+      if (cntU[u] > 0) warmU[u] = 1;
+      for (let q = seen.indptr[u]; q < seen.indptr[u + 1]; q++) {
+        warmI[seen.indices[q]] = 1;
+        cntI[seen.indices[q]]++;
+      }
     }
     const norm = p.normalize as RowNorm;
-    const uf = entityFeatures(data.userFeatures, data.users, warmU, p.userFeatures, p.identity, norm, `${this.name}.userFeatures`, p.featureWeight);
-    const itf = entityFeatures(data.itemFeatures, data.items, warmI, p.itemFeatures, p.identity, norm, `${this.name}.itemFeatures`, p.featureWeight);
+    const uf = entityFeatures(data.userFeatures, data.users, warmU, p.userFeatures, p.identity, norm, `${this.name}.userFeatures`, p.featureWeight, cntU, p.identityShrink);
+    const itf = entityFeatures(data.itemFeatures, data.items, warmI, p.itemFeatures, p.identity, norm, `${this.name}.itemFeatures`, p.featureWeight, cntI, p.identityShrink);
     if (itf.csr.nCols === 0 || uf.csr.nCols === 0) {
       const which = itf.csr.nCols === 0 ? 'items' : 'users';
       throw new AffinityError('E_PARAM', `${this.name}.identity: ${which} have no features (identity=false and no side data); expected identity=true or side data (--items FILE / --users FILE)`, { field: `${this.name}.identity` });
