@@ -61,6 +61,12 @@ describe('hybrid', () => {
     assert.ok(Math.abs(hw[0] - 1 / Math.sqrt(5)) < 1e-6 && Math.abs(hw[1] - 2 / Math.sqrt(5)) < 1e-6, `${hw}`);
     assert.ok(Math.abs(w2.csr.data[w2.csr.indptr[cold]] - 1) < 1e-6);
     assert.throws(() => entityFeatures(d.itemFeatures, d.items, warm, 'all', true, 'l2', 'hybrid.itemFeatures', 0), /hybrid\.itemFeatures: featureWeight 0; expected a finite number > 0/);
+    // identityShrink 3 with 3 rows: identity 3/(3+3) = 0.5, genre 1 -> l1 [1/3, 2/3]
+    const counts = new Float64Array(d.nItems).fill(3);
+    const sh = entityFeatures(d.itemFeatures, d.items, warm, 'all', true, 'l1', 'hybrid.itemFeatures', 1, counts, 3);
+    const hs = Array.from(sh.csr.data.subarray(sh.csr.indptr[hot], sh.csr.indptr[hot + 1]));
+    assert.ok(Math.abs(hs[0] - 1 / 3) < 1e-6 && Math.abs(hs[1] - 2 / 3) < 1e-6, `${hs}`);
+    assert.throws(() => entityFeatures(d.itemFeatures, d.items, warm, 'all', true, 'l1', 'hybrid.itemFeatures', 1, counts, -1), /identityShrink -1; expected a finite number >= 0/);
     const none = entityFeatures(d.itemFeatures, d.items, warm, 'none', true, 'l1');
     assert.equal(none.csr.nCols, 40);
     assert.equal(none.csr.indptr[cold + 1] - none.csr.indptr[cold], 0);
