@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { resolveDuplicates, RowSink, type Columns } from './accum.js';
+import { resolveDuplicates, type Columns } from './accum.js';
+import { RowSink } from './row-sink.js';
 import { textBytes } from './lines.js';
 
 /** Pushes rows k = 0..n-1 as (k % 1000, 7k, k / 2, 10k); returns the finished columns. */
