@@ -7,7 +7,8 @@ import type { FitOptions, FitReport, ModelCapabilities, Params, ScoredItems } fr
 import { entityFeatures, withSideFeatures, type RowNorm } from './features.js';
 import { explainScore, foldInUser, representAll, type HybridExplanation, type Representations } from './serve.js';
 import type { HybridHyper, LossName } from './sgd.js';
-import { resolveThreads, trainHybrid } from './train.js';
+import { trainEarlyStopped } from './early-stop.js';
+import { resolveThreads, trainHybrid, type Trained } from './train.js';
 
 export interface HybridParams extends Params {
   components: number;
@@ -29,6 +30,9 @@ export interface HybridParams extends Params {
   featureWeight: number;
   identityShrink: number;
   foldInEpochs: number;
+  validation: number;
+  patience: number;
+  validationRefit: boolean;
   seed: number;
   threads: number;
 }
@@ -58,6 +62,12 @@ export class HybridModel extends BaseRecommender<HybridParams> {
   private iEmb: Float32Array = new Float32Array(0);
   private iBias: Float32Array = new Float32Array(0);
   private rep: Representations | null = null;
+  /** Most inner-holdout users scored per epoch when `validation` > 0 (a seeded sample). */
+  static readonly VALIDATION_USERS = 1000;
+  /** Epochs of the final parameters (the best epoch count when early stopping ran; not saved). */
+  bestEpochs = 0;
+  /** Inner-holdout NDCG@10 after each epoch of the last fit (empty without `validation`; not saved). */
+  validationCurve: number[] = [];
 
   get components(): number {
     return this.params.components;
@@ -102,10 +112,19 @@ export class HybridModel extends BaseRecommender<HybridParams> {
       const which = itf.csr.nCols === 0 ? 'items' : 'users';
       throw new AffinityError('E_PARAM', `${this.name}.identity: ${which} have no features (identity=false and no side data); expected identity=true or side data (--items FILE / --users FILE)`, { field: `${this.name}.identity` });
     }
-    const t = await trainHybrid(
-      { seen, userFeatures: uf.csr, itemFeatures: itf.csr, f: p.components, epochs: p.epochs, seed: p.seed, threads, hyper: this.hyper(), name: this.name },
-      opts,
-    );
+    const inp = { seen, userFeatures: uf.csr, itemFeatures: itf.csr, f: p.components, epochs: p.epochs, seed: p.seed, threads, hyper: this.hyper(), name: this.name };
+    let t: Trained;
+    if (p.validation > 0) {
+      if (!(p.validation < 1)) throw new AffinityError('E_PARAM', `${this.name}.validation: got ${p.validation}; expected a fraction in [0, 1) (0 = no early stopping)`, { field: `${this.name}.validation` });
+      const es = await trainEarlyStopped(inp, opts, { validation: p.validation, patience: p.patience, refit: p.validationRefit, maxUsers: HybridModel.VALIDATION_USERS });
+      this.bestEpochs = es.bestEpochs;
+      this.validationCurve = es.curve;
+      t = es;
+    } else {
+      t = await trainHybrid(inp, opts);
+      this.bestEpochs = t.epochs;
+      this.validationCurve = [];
+    }
     this.uFeat = uf.csr;
     this.iFeat = itf.csr;
     this.uNames = uf.names;

@@ -3,6 +3,7 @@ import type { Csr } from '../../core/csr.js';
 import { AffinityError, throwIfAborted } from '../../core/errors.js';
 import { Rng } from '../../core/rng.js';
 import type { FitOptions } from '../recommender.js';
+import type { EmbeddingView } from './early-stop.js';
 import { HybridPool } from './pool.js';
 import { epochSeed, hybridEpoch, seedState, type EpochStats, type HybridArrays, type HybridHyper } from './sgd.js';
 import { hybridWasmModule, instantiate, scratchFloats, WasmLayout, wasmEpoch } from './sgd-wasm.js';
@@ -15,6 +16,8 @@ export interface Trained {
   iBias: Float32Array;
   iterationSeconds: number[];
   loss: number;
+  /** Epochs run (fewer than asked when afterEpoch stopped training). */
+  epochs: number;
 }
 
 export interface TrainInput {
@@ -29,6 +32,8 @@ export interface TrainInput {
   name: string;
   /** false: the TypeScript epoch even where hybrid.wasm runs (tests compare the two). */
   wasm?: boolean;
+  /** Called after each epoch (0-based) with the live padded arrays (read-only use); true stops training. */
+  afterEpoch?: (epoch: number, view: EmbeddingView) => boolean;
 }
 
 function f32(n: number, shared: boolean, fill = 0): Float32Array {
@@ -159,6 +164,7 @@ export async function trainHybrid(inp: TrainInput, opts: FitOptions): Promise<Tr
   const pool = threads > 1 ? new HybridPool(threads, { arrays: a, hyper, wasm }) : null;
   const iterationSeconds: number[] = [];
   let loss = 0;
+  let ran = 0;
   try {
     for (let e = 0; e < inp.epochs; e++) {
       throwIfAborted(opts.signal);
@@ -181,13 +187,15 @@ export async function trainHybrid(inp: TrainInput, opts: FitOptions): Promise<Tr
       iterationSeconds.push((performance.now() - t0) / 1000);
       loss = r.loss / Math.max(1, r.count);
       opts.onProgress?.({ phase: 'epoch', done: e + 1, total: inp.epochs, loss, metrics: { accuracy: r.correct / Math.max(1, r.count) } });
+      ran = e + 1;
+      if (inp.afterEpoch?.(e, { uEmb: a.uEmb, uBias: a.uBias, iEmb: a.iEmb, iBias: a.iBias, f, fp })) break;
     }
     throwIfAborted(opts.signal);
   } finally {
     await pool?.close();
   }
   const own = (x: Float32Array): Float32Array => (shared || module ? x.slice() : x);
-  return { uEmb: unpad(a.uEmb, nUF, f, fp), uBias: own(a.uBias), iEmb: unpad(a.iEmb, nIF, f, fp), iBias: own(a.iBias), iterationSeconds, loss };
+  return { uEmb: unpad(a.uEmb, nUF, f, fp), uBias: own(a.uBias), iEmb: unpad(a.iEmb, nIF, f, fp), iBias: own(a.iBias), iterationSeconds, loss, epochs: ran };
 }
 
 /** rows x f copy of a rows x fp matrix (always a fresh, non-shared array). */
