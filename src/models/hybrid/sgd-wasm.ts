@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { MAX_LOSS, type EpochStats, type HybridArrays, type HybridHyper } from './sgd.js';
+import { MAX_LOSS, contains, rand, type EpochStats, type HybridArrays, type HybridHyper } from './sgd.js';
 
 /**
  * The WebAssembly SIMD path of the hybrid epoch: the same algorithm as `hybridEpoch` (sgd.ts), with
@@ -76,30 +76,6 @@ export function scratchFloats(fp: number): number {
   return 4 * fp;
 }
 
-function contains(idx: Int32Array, lo: number, hi: number, item: number): boolean {
-  hi--;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const v = idx[mid];
-    if (v === item) return true;
-    if (v < item) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return false;
-}
-
-function rand(s: Int32Array): number {
-  const m5 = Math.imul(s[1], 5);
-  const r = (Math.imul((m5 << 7) | (m5 >>> 25), 9) >>> 0) / 4294967296;
-  const t9 = s[1] << 9;
-  s[2] ^= s[0];
-  s[3] ^= s[1];
-  s[1] ^= s[2];
-  s[0] ^= s[3];
-  s[2] ^= t9;
-  s[3] = (s[3] << 11) | (s[3] >>> 21);
-  return r;
-}
 
 /**
  * As hybridEpoch over order[start, end): `a`'s embeddings and accumulators must be views into

@@ -193,7 +193,7 @@ function scoreRow(ptr: Int32Array, idx: Int32Array, val: Float32Array, emb: Floa
 }
 
 /** Is `item` in the sorted slice idx[lo, hi)? */
-function contains(idx: Int32Array, lo: number, hi: number, item: number): boolean {
+export function contains(idx: Int32Array, lo: number, hi: number, item: number): boolean {
   hi--;
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1;
@@ -206,7 +206,7 @@ function contains(idx: Int32Array, lo: number, hi: number, item: number): boolea
 }
 
 /** xoshiro128** on an Int32Array state (as core/rng.ts), uniform in [0, 1). */
-function rand(s: Int32Array): number {
+export function rand(s: Int32Array): number {
   const m5 = Math.imul(s[1], 5);
   const r = (Math.imul((m5 << 7) | (m5 >>> 25), 9) >>> 0) / 4294967296;
   const t9 = s[1] << 9;
