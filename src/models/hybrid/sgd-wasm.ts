@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { MAX_LOSS, contains, rand, type EpochStats, type HybridArrays, type HybridHyper } from './sgd.js';
+import { MAX_LOSS, contains, kthBestItem, rand, type EpochStats, type HybridArrays, type HybridHyper } from './sgd.js';
 
 /**
  * The WebAssembly SIMD path of the hybrid epoch: the same algorithm as `hybridEpoch` (sgd.ts), with
@@ -179,13 +179,7 @@ export function wasmEpoch(a: HybridArrays, h: HybridHyper, k: RowKernels, scratc
         sc[d] = scoreItem(item, U);
         it[d] = item;
       }
-      for (let x = 0; x < kth; x++) {
-        let m = x;
-        for (let y = x + 1; y < draws; y++) if (sc[y] > sc[m]) m = y;
-        const ts = sc[x]; sc[x] = sc[m]; sc[m] = ts;
-        const ti = it[x]; it[x] = it[m]; it[m] = ti;
-      }
-      i = it[kth - 1];
+      i = kthBestItem(sc, it, draws, kth);
     } else {
       const e = a.order[t];
       u = rowUser[e];

@@ -192,6 +192,20 @@ function scoreRow(ptr: Int32Array, idx: Int32Array, val: Float32Array, emb: Floa
   return total;
 }
 
+/**
+ * k-OS WARP's positive: the item with the kth highest score among `draws` sampled positives
+ * (partial selection sort of sc/it in place; ties keep draw order).
+ */
+export function kthBestItem(sc: Float64Array | Float32Array, it: Int32Array, draws: number, kth: number): number {
+  for (let x = 0; x < kth; x++) {
+    let m = x;
+    for (let y = x + 1; y < draws; y++) if (sc[y] > sc[m]) m = y;
+    const ts = sc[x]; sc[x] = sc[m]; sc[m] = ts;
+    const ti = it[x]; it[x] = it[m]; it[m] = ti;
+  }
+  return it[kth - 1];
+}
+
 /** Is `item` in the sorted slice idx[lo, hi)? */
 export function contains(idx: Int32Array, lo: number, hi: number, item: number): boolean {
   hi--;
@@ -302,13 +316,7 @@ export function hybridEpoch(a: HybridArrays, h: HybridHyper, start: number, end:
         sc[d] = dot(s.user, s.pos, f);
         it[d] = item;
       }
-      for (let x = 0; x < kth; x++) {
-        let m = x;
-        for (let y = x + 1; y < draws; y++) if (sc[y] > sc[m]) m = y;
-        const ts = sc[x]; sc[x] = sc[m]; sc[m] = ts;
-        const ti = it[x]; it[x] = it[m]; it[m] = ti;
-      }
-      i = it[kth - 1];
+      i = kthBestItem(sc, it, draws, kth);
     } else {
       const e = a.order[t];
       u = rowUser[e];
